@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import * as s from './schemas.ts';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export type RouteDef = {
+  method: Method;
+  path: string;
+  summary: string;
+  tags: string[];
+  /** Whether the route needs a signed-in user. */
+  auth: boolean;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success response; `multipart` routes take form data instead of `body`. */
+  response: z.ZodType;
+  status?: number;
+  multipart?: boolean;
+};
+
+const route = <const R extends RouteDef>(r: R): R => r;
+
+const IdParams = z.object({ id: z.string().uuid('not a video id') });
+const UsernameParams = z.object({ username: z.string().min(1).max(64) });
+
+/** The one table of JSON routes: the server mounts them, OpenAPI documents them, the client calls them. */
+export const routes = {
+  health: route({ method: 'GET', path: '/api/health', summary: 'Liveness', tags: ['ops'], auth: false, response: s.Health }),
+  signup: route({ method: 'POST', path: '/api/auth/signup', summary: 'Create an account and sign in', tags: ['auth'], auth: false, body: s.SignupBody, response: s.Me, status: 201 }),
+  login: route({ method: 'POST', path: '/api/auth/login', summary: 'Sign in', tags: ['auth'], auth: false, body: s.LoginBody, response: s.Me }),
+  logout: route({ method: 'POST', path: '/api/auth/logout', summary: 'Sign out', tags: ['auth'], auth: false, response: s.Ok }),
+  me: route({ method: 'GET', path: '/api/me', summary: 'The signed-in user', tags: ['users'], auth: true, response: s.Me }),
+  updateMe: route({ method: 'PATCH', path: '/api/me', summary: 'Edit profile', tags: ['users'], auth: true, body: s.ProfileUpdate, response: s.Me }),
+  uploadAvatar: route({ method: 'POST', path: '/api/me/avatar', summary: 'Upload an avatar image (multipart field `file`)', tags: ['users'], auth: true, multipart: true, response: s.Me }),
+  myVideos: route({ method: 'GET', path: '/api/me/videos', summary: 'My videos, including processing and failed ones', tags: ['videos'], auth: true, query: s.PageQuery, response: s.VideoList }),
+  profile: route({ method: 'GET', path: '/api/users/:username', summary: 'A profile', tags: ['users'], auth: false, params: UsernameParams, response: s.Profile }),
+  userVideos: route({ method: 'GET', path: '/api/users/:username/videos', summary: "A user's videos visible to the viewer", tags: ['users'], auth: false, params: UsernameParams, query: s.PageQuery, response: s.VideoList }),
+  follow: route({ method: 'POST', path: '/api/users/:username/follow', summary: 'Follow', tags: ['social'], auth: true, params: UsernameParams, response: s.Profile }),
+  unfollow: route({ method: 'DELETE', path: '/api/users/:username/follow', summary: 'Unfollow', tags: ['social'], auth: true, params: UsernameParams, response: s.Profile }),
+  grantRoles: route({ method: 'POST', path: '/api/admin/users/:username/roles', summary: 'Grant roles (admin)', tags: ['admin'], auth: true, params: UsernameParams, body: s.GrantRolesBody, response: s.Me }),
+  uploadVideo: route({ method: 'POST', path: '/api/videos', summary: 'Upload a video (multipart: `file`, `caption`, `visibility`); resumable uploads use tus at /api/uploads', tags: ['videos'], auth: true, multipart: true, response: s.UploadAccepted, status: 202 }),
+  video: route({ method: 'GET', path: '/api/videos/:id', summary: 'A video and its processing status', tags: ['videos'], auth: false, params: IdParams, response: s.Video }),
+  updateVideo: route({ method: 'PATCH', path: '/api/videos/:id', summary: 'Edit caption or visibility', tags: ['videos'], auth: true, params: IdParams, body: s.VideoUpdate, response: s.Video }),
+  deleteVideo: route({ method: 'DELETE', path: '/api/videos/:id', summary: 'Delete a video and its files', tags: ['videos'], auth: true, params: IdParams, response: s.Ok }),
+  retryVideo: route({ method: 'POST', path: '/api/videos/:id/retry', summary: 'Retry a failed transcode', tags: ['videos'], auth: true, params: IdParams, response: s.Video }),
+  forYou: route({ method: 'GET', path: '/api/feed/for-you', summary: 'For You feed', tags: ['feed'], auth: false, query: s.PageQuery, response: s.FeedPage }),
+  following: route({ method: 'GET', path: '/api/feed/following', summary: 'Following feed, newest first', tags: ['feed'], auth: true, query: s.PageQuery, response: s.FeedPage }),
+  events: route({ method: 'POST', path: '/api/events', summary: 'Report interaction events (deduplicated by client id)', tags: ['events'], auth: false, body: s.EventsBody, response: s.EventsAccepted }),
+} as const;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/env.ts';
+import { migrate, openDb, type DbHandle } from './platform/db/db.ts';
+import { createFsBlobStore } from './platform/blob/fs-blob-store.ts';
+import type { BlobStore } from './platform/blob/blob.ts';
+import { createPgBossQueue, type JobQueue } from './platform/queue/queue.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { findMediaTools, type FoundMediaTools } from './media/ffmpeg-binaries.ts';
+import { createMediaRunner, type MediaRunner } from './media/media-runner.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createIdentityRepo } from './modules/identity/identity.repo.ts';
+import { createIdentityService, type IdentityService } from './modules/identity/identity.service.ts';
+import { createVideosRepo, type VideosRepo } from './modules/videos/videos.repo.ts';
+import { createVideosService, type VideosService } from './modules/videos/videos.service.ts';
+import { createVideoJobs } from './modules/videos/videos.jobs.ts';
+import { createSocialService, type SocialService } from './modules/social/social.service.ts';
+import { createFeedService, type FeedService } from './modules/feed/feed.service.ts';
+import { createEventsService, type EventsService } from './modules/events/events.service.ts';
+import type { JobHandlers } from './platform/queue/jobs.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Everything the process is made of, built by hand in one place (no DI container). */
+export type AppContext = {
+  config: Config;
+  log: Logger;
+  dbh: DbHandle;
+  blob: BlobStore;
+  mediaRoot: string | undefined;
+  queue: JobQueue;
+  clock: Clock;
+  media: MediaRunner;
+  mediaTools: FoundMediaTools;
+  metrics: Metrics;
+  identity: IdentityService;
+  videosRepo: VideosRepo;
+  videos: VideosService;
+  social: SocialService;
+  feed: FeedService;
+  events: EventsService;
+  jobs: JobHandlers;
+  close(): Promise<void>;
+};
+
+export type ContextOverrides = { dbh?: DbHandle; clock?: Clock; log?: Logger };
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const log = overrides.log ?? pino({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const dbh = overrides.dbh ?? (config.databaseUrl ? await openDb({ kind: 'postgres', url: config.databaseUrl }) : await openDb({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pg') }));
+  const applied = await migrate(dbh.pool);
+  if (applied.length) log.info({ applied }, 'database migrated');
+  const mediaRoot = path.join(config.dataDir, 'media');
+  const blob = createFsBlobStore(mediaRoot);
+  const queue = await createPgBossQueue(dbh.pool, log);
+  const tools = findMediaTools({ FFMPEG_PATH: config.ffmpegPath, FFPROBE_PATH: config.ffprobePath, PATH: process.env.PATH });
+  const media = createMediaRunner(tools);
+  const metrics = createMetrics();
+
+  const identity = createIdentityService({ repo: createIdentityRepo(dbh.db), blob, clock });
+  const videosRepo = createVideosRepo(dbh.db);
+  let feed: FeedService | undefined;
+  const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => feed?.invalidate(id) });
+  feed = createFeedService({ db: dbh.db, clock, videosRepo, videos });
+  const social = createSocialService({ db: dbh.db, identity, videosRepo, videos });
+  const events = createEventsService({ db: dbh.db, clock, metrics });
+  const videoJobs = createVideoJobs({ repo: videosRepo, blob, media, metrics, log, workRoot: path.join(config.dataDir, 'tmp', 'transcode') });
+  const jobs: JobHandlers = {
+    'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
+    'video.transcode.dead': (data) => videoJobs.transcodeDead(data),
+    'feed.prune': () => feed.prune(),
+  };
+
+  let closed = false;
+  return {
+    config,
+    log,
+    dbh,
+    blob,
+    mediaRoot,
+    queue,
+    clock,
+    media,
+    mediaTools: tools,
+    metrics,
+    identity,
+    videosRepo,
+    videos,
+    social,
+    feed,
+    events,
+    jobs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue.stop();
+      await dbh.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import crypto from 'node:crypto';
+import type { FeedPage, Video } from '@flick/contracts';
+import type { Database } from '../../platform/db/db.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { decodeCursor, encodeCursor, isTimeCursor } from '../../shared/cursor.ts';
+import type { SessionUser } from '../identity/identity.service.ts';
+import type { VideosRepo } from '../videos/videos.repo.ts';
+import type { VideosService } from '../videos/videos.service.ts';
+import { rankBaseline, type Ranked } from './baseline.ts';
+
+type ForYouCursor = { s: string; n: number };
+const isForYouCursor = (v: unknown): v is ForYouCursor =>
+  typeof v === 'object' && v !== null && typeof (v as ForYouCursor).s === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test((v as ForYouCursor).s) && Number.isInteger((v as ForYouCursor).n);
+
+export type FeedOptions = { snapshotTtlMs: number; candidateLimit: number; hydrateTtlMs: number };
+
+/**
+ * Feed pipeline: candidates (a ranked snapshot shared by all requests) → filter (already served
+ * in this feed session, visibility) → hydrate (short-lived cache of video views) → present.
+ */
+export function createFeedService(deps: { db: Database; clock: Clock; videosRepo: VideosRepo; videos: VideosService; options?: Partial<FeedOptions> }) {
+  const { db, clock, videosRepo, videos } = deps;
+  const opts: FeedOptions = { snapshotTtlMs: 10_000, candidateLimit: 2000, hydrateTtlMs: 10_000, ...deps.options };
+
+  let snapshot: { at: number; ranked: Ranked[] } | undefined;
+  let refreshing: Promise<Ranked[]> | undefined;
+
+  async function loadSnapshot(): Promise<Ranked[]> {
+    const rows = await db
+      .selectFrom('videos')
+      .select(['id', 'user_id', 'view_count', 'like_count', 'published_at'])
+      .where('status', '=', 'ready')
+      .where('visibility', '=', 'public')
+      .orderBy('published_at', 'desc')
+      .limit(opts.candidateLimit)
+      .execute();
+    const now = clock.now();
+    return rankBaseline(
+      rows.map((r) => ({ id: r.id, userId: r.user_id, views: r.view_count, likes: r.like_count, publishedAt: r.published_at ?? now })),
+      now,
+    );
+  }
+
+  /** Serve the current snapshot; refresh it in the background once stale (one refresh at a time). */
+  async function ranked(): Promise<Ranked[]> {
+    const age = snapshot ? Date.now() - snapshot.at : Infinity;
+    if (age > opts.snapshotTtlMs && !refreshing) {
+      refreshing = loadSnapshot()
+        .then((r) => {
+          snapshot = { at: Date.now(), ranked: r };
+          return r;
+        })
+        .finally(() => {
+          refreshing = undefined;
+        });
+    }
+    if (snapshot) return snapshot.ranked;
+    return refreshing!;
+  }
+
+  const hydrated = new Map<string, { at: number; dto: Video }>();
+  async function hydrate(ids: string[]): Promise<Map<string, Video>> {
+    const now = Date.now();
+    const out = new Map<string, Video>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = hydrated.get(id);
+      if (hit && now - hit.at < opts.hydrateTtlMs) out.set(id, hit.dto);
+      else missing.push(id);
+    }
+    for (const row of await videosRepo.byIds(missing)) {
+      const dto = videos.toDto(row);
+      out.set(row.id, dto);
+      hydrated.set(row.id, { at: now, dto });
+    }
+    if (hydrated.size > 20_000) for (const [k, v] of hydrated) if (now - v.at >= opts.hydrateTtlMs) hydrated.delete(k);
+    return out;
+  }
+
+  return {
+    /** Videos removed or made private must leave the feed at once, not after the cache expires. */
+    invalidate(videoId: string) {
+      hydrated.delete(videoId);
+      if (snapshot) snapshot = { ...snapshot, ranked: snapshot.ranked.filter((r) => r.id !== videoId) };
+    },
+    async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string): Promise<FeedPage> {
+      const c = decodeCursor(cursor, isForYouCursor);
+      const session = c?.s ?? crypto.randomBytes(12).toString('base64url');
+      const served = c
+        ? new Set((await db.selectFrom('feed_served').select('video_id').where('session_id', '=', session).execute()).map((r) => r.video_id))
+        : new Set<string>();
+      const list = await ranked();
+      const items: FeedPage['items'] = [];
+      // Over-fetch a little: a video may have been deleted or hidden since the snapshot.
+      for (let i = 0; i < list.length && items.length < limit; ) {
+        const batch: Ranked[] = [];
+        for (; i < list.length && batch.length < limit - items.length + 2; i++) if (!served.has(list[i]!.id)) batch.push(list[i]!);
+        const dtos = await hydrate(batch.map((b) => b.id));
+        for (const b of batch) {
+          const v = dtos.get(b.id);
+          if (v && v.status === 'ready' && v.visibility === 'public' && items.length < limit) items.push({ video: v, reason: b.reason });
+          served.add(b.id);
+        }
+      }
+      if (items.length) {
+        await db
+          .insertInto('feed_served')
+          .values(items.map((it) => ({ session_id: session, video_id: it.video.id })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+      return { items, nextCursor: items.length === limit ? encodeCursor({ s: session, n: (c?.n ?? 0) + 1 }) : null };
+    },
+    async following(viewer: SessionUser, limit: number, cursor?: string): Promise<FeedPage> {
+      const c = decodeCursor(cursor, isTimeCursor);
+      let q = videosRepo
+        .base()
+        .innerJoin('follows', (j) => j.onRef('follows.followee_id', '=', 'videos.user_id').on('follows.follower_id', '=', viewer.id))
+        .where('videos.status', '=', 'ready')
+        .where('videos.visibility', 'in', ['public', 'followers'])
+        .where('videos.published_at', 'is not', null);
+      if (c) q = q.where((eb) => eb.or([eb('videos.published_at', '<', new Date(c.t)), eb.and([eb('videos.published_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]));
+      const rows = await q.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({ video: videos.toDto(r), reason: 'following' })),
+        nextCursor: rows.length > limit && last?.published_at ? encodeCursor({ t: last.published_at.toISOString(), id: last.id }) : null,
+      };
+    },
+    async prune(olderThanHours = 24) {
+      await db
+        .deleteFrom('feed_served')
+        .where('served_at', '<', new Date(clock.now().getTime() - olderThanHours * 3_600_000))
+        .execute();
+    },
+  };
+}
+export type FeedService = ReturnType<typeof createFeedService>;

@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import type { Database } from '../../platform/db/db.ts';
+
+export type UserRow = {
+  id: string;
+  username: string;
+  password_hash: string;
+  birthdate: Date;
+  display_name: string;
+  bio: string;
+  avatar_key: string | null;
+  roles: string[];
+  created_at: Date;
+};
+
+export function createIdentityRepo(db: Database) {
+  return {
+    byUsername: (username: string) =>
+      db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst() as Promise<UserRow | undefined>,
+    byId: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() as Promise<UserRow | undefined>,
+    async insert(u: { id: string; username: string; passwordHash: string; birthdate: string; displayName: string; roles?: string[] }) {
+      const row = await db
+        .insertInto('users')
+        .values({ id: u.id, username: u.username, password_hash: u.passwordHash, birthdate: u.birthdate, display_name: u.displayName, roles: u.roles ?? ['user'] })
+        .onConflict((oc) => oc.expression(sql`lower(username)`).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return row as UserRow | undefined;
+    },
+    update: (id: string, patch: { display_name?: string; bio?: string; avatar_key?: string; roles?: string[]; password_hash?: string }) =>
+      db.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow() as Promise<UserRow>,
+    insertSession: (s: { id: string; userId: string; expiresAt: Date; userAgent: string | null }) =>
+      db.insertInto('sessions').values({ id: s.id, user_id: s.userId, expires_at: s.expiresAt, user_agent: s.userAgent }).execute(),
+    sessionUser: (sessionId: string, now: Date) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('users')
+        .where('sessions.id', '=', sessionId)
+        .where('sessions.expires_at', '>', now)
+        .executeTakeFirst() as Promise<UserRow | undefined>,
+    deleteSession: (sessionId: string) => db.deleteFrom('sessions').where('id', '=', sessionId).execute(),
+    deleteExpiredSessions: (now: Date) => db.deleteFrom('sessions').where('expires_at', '<=', now).execute(),
+  };
+}
+export type IdentityRepo = ReturnType<typeof createIdentityRepo>;

@@ -1,0 +1,138 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../../platform/blob/blob.ts';
+import type { JobContext } from '../../platform/queue/jobs.ts';
+import type { MediaRunner } from '../../media/media-runner.ts';
+import { validateProbe } from '../../media/probe-rules.ts';
+import { ladderArgs, masterPlaylist, planLadder, posterArgs, renditionArgs, thumbnailsArgs, type Rendition } from '../../media/hls-ladder.ts';
+import type { Metrics } from '../../http/metrics.ts';
+import type { VideosRepo } from './videos.repo.ts';
+import { hlsPrefix } from './videos.service.ts';
+
+/** A failure that retrying cannot fix (the source is not a usable video). */
+class PermanentMediaError extends Error {
+  override name = 'PermanentMediaError';
+}
+
+const bandwidth = (r: Rendition) => (r.videoBitrateK + r.audioBitrateK) * 1000;
+
+export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media: MediaRunner; metrics: Metrics; log: Logger; workRoot: string }) {
+  const { repo, blob, media, metrics, log } = deps;
+
+  async function fail(videoId: string, reason: string) {
+    const cur = await repo.raw(videoId);
+    if (!cur) return;
+    // The lowest rung already plays: keep it playable and say what is missing.
+    if (cur.status === 'ready' && cur.hls_key) await repo.update(videoId, { phase: 'ready', progress: 100, error: `higher-quality renditions failed: ${reason}` });
+    else await repo.update(videoId, { status: 'failed', phase: 'failed', error: reason });
+  }
+
+  return {
+    /**
+     * The lowest rung is encoded and published alone first, so the video plays within seconds; the
+     * remaining rungs follow in one ffmpeg run and the master playlist is rewritten to include them.
+     */
+    async transcode({ videoId }: { videoId: string }, ctx: JobContext) {
+      const row = await repo.raw(videoId);
+      if (!row) return; // deleted before we got to it
+      if (row.phase === 'ready') return; // a duplicate delivery of a finished job
+      const started = Date.now();
+      const work = path.join(deps.workRoot, `${videoId}-${ctx.id}`);
+      await fsp.rm(work, { recursive: true, force: true });
+      await fsp.mkdir(work, { recursive: true });
+      let lastWrite = 0;
+      const progress = async (p: number, force = false) => {
+        const now = Date.now();
+        if (!force && now - lastWrite < 700) return;
+        lastWrite = now;
+        await repo.update(videoId, { progress: Math.max(0, Math.min(100, Math.round(p))) });
+      };
+      try {
+        await repo.update(videoId, { phase: 'probing', error: null, ...(row.status === 'failed' ? { status: 'processing' as const } : {}) });
+        if (!row.source_key) throw new PermanentMediaError('the original upload is missing');
+        const prefix = hlsPrefix(videoId);
+        await blob.withLocalFile(row.source_key, async (src) => {
+          const verdict = validateProbe(await media.probe(src));
+          if (!verdict.ok) throw new PermanentMediaError(verdict.reason);
+          const info = verdict.info;
+          const ladder = planLadder(info);
+          const [first, ...rest] = ladder as [Rendition, ...Rendition[]];
+          const opts = { hasAudio: info.hasAudio, segmentSeconds: 2, fps: info.fps };
+          const hlsDir = path.join(work, 'hls');
+          // ffmpeg's HLS muxer does not create folders.
+          for (const r of ladder) await fsp.mkdir(path.join(hlsDir, r.name), { recursive: true });
+          const weightFirst = rest.length ? 0.35 : 0.85;
+
+          if (!(await repo.update(videoId, { phase: 'transcoding', progress: 3 }))) return;
+          await media.run(renditionArgs(src, hlsDir, first, opts), { durationMs: info.durationMs, onProgress: (r) => void progress(5 + r * weightFirst * 100) });
+          const posterFile = path.join(work, 'poster.jpg');
+          await media.run(posterArgs(src, posterFile, info));
+          await fsp.writeFile(path.join(hlsDir, 'master.m3u8'), masterPlaylist([first], { hasAudio: opts.hasAudio }));
+          await blob.putFile(`${prefix}/${first.name}`, path.join(hlsDir, first.name));
+          await blob.putFile(`videos/${videoId}/poster.jpg`, posterFile);
+          await blob.putBuffer(`${prefix}/master.m3u8`, await fsp.readFile(path.join(hlsDir, 'master.m3u8')));
+          const firstSeconds = (Date.now() - started) / 1000;
+          metrics.transcode('first', firstSeconds);
+          const published = await repo.update(videoId, {
+            status: 'ready',
+            phase: rest.length ? 'transcoding' : 'finishing',
+            progress: Math.round(5 + weightFirst * 100),
+            hls_key: `${prefix}/master.m3u8`,
+            poster_key: `videos/${videoId}/poster.jpg`,
+            renditions: JSON.stringify([first].map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: bandwidth(r) }))),
+            width: info.width,
+            height: info.height,
+            duration_ms: info.durationMs,
+            has_audio: info.hasAudio,
+            ...(row.published_at ? {} : { published_at: new Date() }),
+          });
+          if (!published) return;
+          log.info({ videoId, rendition: first.name, seconds: firstSeconds }, 'first rendition published');
+
+          if (rest.length) {
+            await media.run(ladderArgs(src, hlsDir, rest, opts), { durationMs: info.durationMs, onProgress: (r) => void progress(5 + weightFirst * 100 + r * (90 - weightFirst * 100)) });
+            for (const r of rest) await blob.putFile(`${prefix}/${r.name}`, path.join(hlsDir, r.name));
+          }
+          if (!(await repo.update(videoId, { phase: 'finishing', progress: 92 }))) return;
+          const thumbsDir = path.join(work, 'thumbs');
+          await fsp.mkdir(thumbsDir, { recursive: true });
+          await media.run(thumbnailsArgs(src, path.join(thumbsDir, 'thumb_%02d.jpg'), info, 6));
+          const thumbs = (await fsp.readdir(thumbsDir)).filter((f) => f.endsWith('.jpg')).sort();
+          for (const t of thumbs) await blob.putFile(`videos/${videoId}/thumbs/${t}`, path.join(thumbsDir, t));
+          // Publish the full ladder last, once every variant's files are in place.
+          await blob.putBuffer(`${prefix}/master.m3u8`, Buffer.from(masterPlaylist(ladder, { hasAudio: opts.hasAudio })));
+          const done = await repo.update(videoId, {
+            phase: 'ready',
+            progress: 100,
+            renditions: JSON.stringify(ladder.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: bandwidth(r) }))),
+            thumbnails: JSON.stringify(thumbs.map((t) => `videos/${videoId}/thumbs/${t}`)),
+          });
+          metrics.transcode('full', (Date.now() - started) / 1000);
+          // Deleted while we worked: what we just wrote is an orphan.
+          if (!done) await blob.deletePrefix(`videos/${videoId}/`);
+        });
+        metrics.job('video.transcode', 'ok');
+      } catch (err) {
+        const reason = err instanceof PermanentMediaError ? err.message : `transcoding failed: ${(err as Error).message.split('\n').slice(-3).join(' ').slice(0, 400)}`;
+        if (err instanceof PermanentMediaError || ctx.isLastAttempt) {
+          metrics.job('video.transcode', 'failed');
+          await fail(videoId, reason);
+          if (err instanceof PermanentMediaError) return;
+        } else {
+          metrics.job('video.transcode', 'retry');
+          await repo.update(videoId, { phase: 'queued', error: `attempt ${ctx.attempt} of ${ctx.maxAttempts} failed; retrying` });
+        }
+        throw err;
+      } finally {
+        await fsp.rm(work, { recursive: true, force: true });
+      }
+    },
+
+    /** Retries are exhausted (possibly by crashes the handler never saw): make the failure visible. */
+    async transcodeDead({ videoId }: { videoId: string }) {
+      const row = await repo.raw(videoId);
+      if (row && row.phase !== 'ready' && row.status !== 'failed') await fail(videoId, 'transcoding did not finish after several attempts');
+    },
+  };
+}

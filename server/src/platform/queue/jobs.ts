@@ -1,0 +1,31 @@
+/** Every job the workers run, with its payload. A handler table typed from this map fails the typecheck when one is missing. */
+export type JobPayloads = {
+  /** Probe, transcode the ladder (lowest rung first), poster, thumbnails. */
+  'video.transcode': { videoId: string };
+  /** Reached when a transcode exhausted its retries (including a crash on the last attempt). */
+  'video.transcode.dead': { videoId: string };
+  /** Drop feed-session bookkeeping older than a day. */
+  'feed.prune': Record<string, never>;
+};
+export type JobName = keyof JobPayloads;
+
+export type JobContext = { id: string; attempt: number; maxAttempts: number; isLastAttempt: boolean };
+export type JobHandler<K extends JobName> = (data: JobPayloads[K], ctx: JobContext) => Promise<void>;
+export type JobHandlers = { [K in JobName]: JobHandler<K> };
+
+export type JobPolicy = {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  expireInSeconds: number;
+  deadLetter?: JobName;
+  /** Jobs with the same dedup key are not queued twice while one is waiting or running. */
+  dedup: boolean;
+  cron?: string;
+};
+
+export const jobPolicies: { [K in JobName]: JobPolicy } = {
+  'video.transcode': { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 20 * 60, deadLetter: 'video.transcode.dead', dedup: true },
+  'video.transcode.dead': { retryLimit: 3, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60, dedup: false },
+  'feed.prune': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
+};

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createHttpApp } from './http/app.ts';
+import type { AppContext } from './context.ts';
+import { repoRoot } from './context.ts';
+import { registerIdentityRoutes } from './modules/identity/identity.routes.ts';
+import { registerVideoRoutes } from './modules/videos/videos.routes.ts';
+import { registerSocialRoutes } from './modules/social/social.routes.ts';
+import { registerFeedRoutes } from './modules/feed/feed.routes.ts';
+import { registerEventRoutes } from './modules/events/events.routes.ts';
+
+export type HttpOptions = { authRateLimit?: { max: number; timeWindow: string }; webDist?: string | null };
+
+/** The API process: HTTP app with every module's routes. */
+export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Promise<FastifyInstance> {
+  const app = await createHttpApp({
+    log: ctx.log,
+    identity: ctx.identity,
+    metrics: ctx.metrics,
+    publicUrl: ctx.config.publicUrl,
+    production: ctx.config.production,
+    mediaRoot: ctx.mediaRoot,
+    webDist: opts.webDist === null ? undefined : (opts.webDist ?? path.join(repoRoot, 'web', 'dist')),
+    maxUploadBytes: ctx.config.maxUploadBytes,
+  });
+  registerIdentityRoutes(app, { identity: ctx.identity, production: ctx.config.production, authRateLimit: opts.authRateLimit ?? { max: 20, timeWindow: '1 minute' } });
+  await registerVideoRoutes(app, { videos: ctx.videos, uploadDir: path.join(ctx.config.dataDir, 'uploads'), maxUploadBytes: ctx.config.maxUploadBytes });
+  registerSocialRoutes(app, ctx.social);
+  registerFeedRoutes(app, ctx.feed);
+  registerEventRoutes(app, ctx.events);
+  await app.ready();
+  return app;
+}
+
+/** The worker role: consume every job type. In embedded mode no other worker can exist, so jobs a crash left "active" are failed over (and retried) at once. */
+export async function startWorker(ctx: AppContext) {
+  if (ctx.dbh.engine === 'pglite') {
+    const n = await ctx.queue.recoverInterrupted();
+    if (n) ctx.log.warn({ jobs: n }, 'recovered jobs interrupted by the previous run');
+  }
+  await ctx.queue.work(ctx.jobs, { concurrency: ctx.config.workerConcurrency });
+}

@@ -1,0 +1,110 @@
+import { useSyncExternalStore } from 'react';
+
+/** A small history router: location.pathname + pushState/popstate, no hash, no library. */
+
+export type FeedTab = 'for-you' | 'following';
+
+export type Route =
+  | { name: 'feed'; tab: FeedTab }
+  | { name: 'upload' }
+  | { name: 'profile'; username: string }
+  | { name: 'video'; id: string }
+  | { name: 'login' }
+  | { name: 'signup' }
+  | { name: 'not-found' };
+
+const NAVIGATE_EVENT = 'flick:navigate';
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  switch (path) {
+    case '':
+    case '/':
+      return { name: 'feed', tab: 'for-you' };
+    case '/following':
+      return { name: 'feed', tab: 'following' };
+    case '/upload':
+      return { name: 'upload' };
+    case '/login':
+      return { name: 'login' };
+    case '/signup':
+      return { name: 'signup' };
+  }
+  const profile = /^\/@([^/]+)$/.exec(path);
+  if (profile?.[1]) return { name: 'profile', username: decode(profile[1]) };
+  const video = /^\/v\/([^/]+)$/.exec(path);
+  if (video?.[1]) return { name: 'video', id: decode(video[1]) };
+  return { name: 'not-found' };
+}
+
+export type NavigateOptions = { replace?: boolean; /** Where the user came from, e.g. 'profile' (read with `navigationFrom()`). */ from?: string };
+
+type HistoryState = { inApp: boolean; from?: string };
+
+function currentState(): HistoryState | null {
+  const s: unknown = history.state;
+  return typeof s === 'object' && s !== null && 'inApp' in s ? (s as HistoryState) : null;
+}
+
+export function navigate(to: string, opts: NavigateOptions = {}): void {
+  const current = location.pathname + location.search;
+  if (opts.replace || to === current) {
+    // A replaced entry keeps whether there is an in-app page behind it.
+    history.replaceState({ inApp: currentState()?.inApp ?? false, from: opts.from } satisfies HistoryState, '', to);
+  } else {
+    history.pushState({ inApp: true, from: opts.from } satisfies HistoryState, '', to);
+  }
+  window.scrollTo(0, 0);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
+/** The `from` given to `navigate()` for the current history entry. */
+export function navigationFrom(): string | undefined {
+  return currentState()?.from;
+}
+
+/** Goes back within the app when there is an in-app page behind this one, else to `fallback`. */
+export function goBack(fallback = '/'): void {
+  if (currentState()?.inApp) history.back();
+  else navigate(fallback, { replace: true });
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAVIGATE_EVENT, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAVIGATE_EVENT, onChange);
+  };
+}
+
+const snapshot = () => location.pathname + location.search;
+
+/** The current path + search; re-renders on navigation. */
+export function useLocation(): { pathname: string; search: URLSearchParams } {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  const url = new URL(href, 'http://x');
+  return { pathname: url.pathname, search: url.searchParams };
+}
+
+export function useRoute(): Route {
+  return matchRoute(useLocation().pathname);
+}
+
+/** A redirect target from `?next=`, only ever a same-site path. */
+export function safeNext(next: string | null | undefined, fallback = '/'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}
+
+export const profilePath = (username: string) => `/@${encodeURIComponent(username)}`;
+export const videoPath = (id: string) => `/v/${encodeURIComponent(id)}`;
+export const loginPath = (next?: string) => (next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login');
