@@ -6,12 +6,20 @@ export const api = createClient();
 
 export { ApiError };
 
+/** "username: username must be…" → "username must be…" (validation messages repeat the field). */
+function tidy(message: string): string {
+  const m = /^([\w.]+): (.+)$/s.exec(message);
+  const field = m?.[1]?.split('.').pop();
+  const rest = m?.[2];
+  return field && rest && rest.toLowerCase().startsWith(field.toLowerCase()) ? rest : message;
+}
+
 /** A message fit to show a person for any thrown value. */
 export function errorMessage(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
   if (err instanceof ApiError) {
     if (err.status === 429) return err.message || 'Too many attempts — wait a moment and try again.';
     if (err.status >= 500) return 'The server had a problem. Please try again.';
-    return err.message || fallback;
+    return tidy(err.message) || fallback;
   }
   if (err instanceof TypeError) return "Couldn't reach Flick. Check your connection and try again.";
   return fallback;

@@ -250,8 +250,9 @@ export function thumbnailsArgs(input: string, outPattern: string, info: MediaInf
   const width = Math.min(180, floorEven(info.width));
   const height = even((info.height * width) / info.width);
   return [
-    '-ss', (slice / 2).toFixed(3), '-format_whitelist', ALLOWED_DEMUXERS, '-i', input,
-    '-map', '0:V:0', '-vf', `fps=${(1 / slice).toFixed(6)},scale=${width}:${height},setsar=1`,
-    '-frames:v', String(count), '-c:v', 'mjpeg', '-q:v', '5', '-map_metadata', '-1', '-f', 'image2', '-start_number', '1', outPattern,
+    '-format_whitelist', ALLOWED_DEMUXERS, '-i', input,
+    // select (not fps after a seek): the fps filter drops the last frame at end of stream, leaving count-1.
+    '-map', '0:V:0', '-vf', `select='isnan(prev_selected_t)*gte(t\\,${(slice / 2).toFixed(3)})+gte(t-prev_selected_t\\,${slice.toFixed(3)})',scale=${width}:${height},setsar=1`,
+    '-vsync', 'vfr', '-frames:v', String(count), '-c:v', 'mjpeg', '-q:v', '5', '-map_metadata', '-1', '-f', 'image2', '-start_number', '1', outPattern,
   ];
 }

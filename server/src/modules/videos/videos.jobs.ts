@@ -53,7 +53,10 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
         if (!row.source_key) throw new PermanentMediaError('the original upload is missing');
         const prefix = hlsPrefix(videoId);
         await blob.withLocalFile(row.source_key, async (src) => {
-          const verdict = validateProbe(await media.probe(src));
+          const probe = await media.probe(src).catch(() => {
+            throw new PermanentMediaError('the uploaded file can no longer be read as a video');
+          });
+          const verdict = validateProbe(probe);
           if (!verdict.ok) throw new PermanentMediaError(verdict.reason);
           const info = verdict.info;
           const ladder = planLadder(info);

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import { mount, requireUser } from '../../http/route.ts';
@@ -11,7 +12,13 @@ import { AppError, badRequest } from '../../http/errors.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosService, UploadMeta } from './videos.service.ts';
 
-const USER_HEADER = 'x-flick-upload-user';
+/** The signed-in user of each raw request, for the tus hooks (which see a web Request wrapping it). */
+const uploaders = new WeakMap<IncomingMessage, SessionUser>();
+const uploaderOf = (req: unknown) => {
+  const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+  return raw ? uploaders.get(raw) : undefined;
+};
+const tusError = (status: number, code: string, message: string) => ({ status_code: status, body: JSON.stringify({ error: { code, message } }) });
 
 export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideosService; uploadDir: string; maxUploadBytes: number }) {
   const { videos, uploadDir, maxUploadBytes } = deps;
@@ -58,8 +65,8 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
 
   /**
    * Resumable uploads (tus 1.0) at /api/uploads. Chunks land in `uploadDir`; when the last byte
-   * arrives the file goes through the same ingest as a multipart upload. The signed-in user is
-   * passed to tus hooks in a request header that we set (and strip from clients) here.
+   * arrives the file goes through the same ingest as a multipart upload. Only the uploader can
+   * see or continue an upload.
    */
   const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });
   const tus = new TusServer({
@@ -69,34 +76,31 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
     respectForwardedHeaders: false,
     namingFunction: () => crypto.randomUUID(),
     async onUploadCreate(req, upload) {
-      const userId = req.headers.get(USER_HEADER);
-      if (!userId) throw { status_code: 401, body: JSON.stringify({ error: { code: 'unauthorized', message: 'sign in first' } }) };
+      const user = uploaderOf(req);
+      if (!user) throw tusError(401, 'unauthorized', 'sign in first');
       try {
         videos.parseMeta({ caption: upload.metadata?.caption ?? undefined, visibility: upload.metadata?.visibility ?? undefined });
       } catch (err) {
         const e = err as AppError;
-        throw { status_code: e.status ?? 400, body: JSON.stringify({ error: { code: e.code, message: e.message } }) };
+        throw tusError(e.status, e.code, e.message);
       }
-      return { metadata: { ...upload.metadata, owner: userId } };
+      return { metadata: { ...upload.metadata, owner: user.id } };
     },
     async onIncomingRequest(req, uploadId) {
       if (req.method === 'POST' || req.method === 'OPTIONS') return;
       const upload = await datastore.getUpload(uploadId).catch(() => undefined);
-      if (upload && upload.metadata?.owner !== req.headers.get(USER_HEADER)) {
-        throw { status_code: 404, body: JSON.stringify({ error: { code: 'not_found', message: 'upload not found' } }) };
-      }
+      if (upload && upload.metadata?.owner !== uploaderOf(req)?.id) throw tusError(404, 'not_found', 'upload not found');
     },
     async onUploadFinish(req, upload) {
-      const user = JSON.parse(req.headers.get(`${USER_HEADER}-json`) ?? 'null') as SessionUser | null;
-      if (!user || user.id !== upload.metadata?.owner) throw { status_code: 401, body: JSON.stringify({ error: { code: 'unauthorized', message: 'sign in first' } }) };
+      const user = uploaderOf(req);
+      if (!user || user.id !== upload.metadata?.owner) throw tusError(401, 'unauthorized', 'sign in first');
       const file = path.join(uploadDir, upload.id);
       try {
         const accepted = await videos.ingestFile(user, file, { caption: upload.metadata?.caption ?? undefined, visibility: upload.metadata?.visibility ?? undefined });
         return { headers: { 'Flick-Video-Id': accepted.id, 'Access-Control-Expose-Headers': 'Flick-Video-Id' } };
       } catch (err) {
-        const e = err as AppError;
         if (!(err instanceof AppError)) throw err;
-        throw { status_code: e.status, body: JSON.stringify({ error: { code: e.code, message: e.message } }) };
+        throw tusError(err.status, err.code, err.message);
       } finally {
         await fsp.rm(`${file}.json`, { force: true });
         await fsp.rm(file, { force: true });
@@ -107,13 +111,8 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
   app.register(async (scope) => {
     // tus sends raw bytes; leave the body stream for the tus handler to read.
     scope.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
-    const handler = async (req: Parameters<typeof requireUser>[0], reply: { hijack(): void; raw: import('node:http').ServerResponse }) => {
-      delete req.raw.headers[USER_HEADER];
-      delete req.raw.headers[`${USER_HEADER}-json`];
-      if (req.user) {
-        req.raw.headers[USER_HEADER] = req.user.id;
-        req.raw.headers[`${USER_HEADER}-json`] = JSON.stringify(req.user);
-      }
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (req.user) uploaders.set(req.raw, req.user);
       reply.hijack();
       await tus.handle(req.raw, reply.raw);
     };

@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'react';
+import { loadMe } from './api.ts';
+import { BottomNav } from './components/bottom-nav.tsx';
+import { Toaster } from './components/toast.tsx';
+import { FeedPage, resetFeeds } from './pages/feed-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { ProfilePage } from './pages/profile-page.tsx';
+import { SignupPage } from './pages/signup-page.tsx';
+import { UploadPage } from './pages/upload-page.tsx';
+import { VideoPage } from './pages/video-page.tsx';
+import { useRoute, type Route } from './router.ts';
+
+const TITLES: Partial<Record<Route['name'], string>> = { feed: 'Flick', 'not-found': 'Not found · Flick' };
+
+export function App() {
+  const route = useRoute();
+  /** Bumped by tapping Home on the For You feed: reload it from the top. */
+  const [feedEpoch, setFeedEpoch] = useState(0);
+
+  useEffect(() => {
+    void loadMe();
+  }, []);
+
+  useEffect(() => {
+    const title = TITLES[route.name];
+    if (title) document.title = title;
+  }, [route.name]);
+
+  let page;
+  switch (route.name) {
+    case 'feed':
+      page = <FeedPage tab={route.tab} epoch={feedEpoch} />;
+      break;
+    case 'upload':
+      page = <UploadPage />;
+      break;
+    case 'profile':
+      page = <ProfilePage key={route.username.toLowerCase()} username={route.username} />;
+      break;
+    case 'video':
+      page = <VideoPage key={route.id} id={route.id} />;
+      break;
+    case 'login':
+      page = <LoginPage />;
+      break;
+    case 'signup':
+      page = <SignupPage />;
+      break;
+    default:
+      page = <NotFoundPage />;
+  }
+
+  const showNav = route.name !== 'login' && route.name !== 'signup';
+  return (
+    <div className={`app route-${route.name}${showNav ? ' has-nav' : ''}`}>
+      <main className="app-main">{page}</main>
+      {showNav && (
+        <BottomNav
+          route={route}
+          onHomeAgain={() => {
+            resetFeeds();
+            setFeedEpoch((n) => n + 1);
+          }}
+        />
+      )}
+      <Toaster />
+    </div>
+  );
+}

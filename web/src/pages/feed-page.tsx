@@ -1,0 +1,224 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { FeedPage as FeedPageData } from '@flick/contracts';
+import { api, errorMessage, useMe } from '../api.ts';
+import { CenterState, Spinner } from '../components/states.tsx';
+import { Link } from '../components/link.tsx';
+import { UserIcon, VideoIcon } from '../components/icons.tsx';
+import { VideoCard } from '../components/video-card.tsx';
+import { loginPath, type FeedTab } from '../router.ts';
+
+type FeedItem = FeedPageData['items'][number];
+
+const PAGE_SIZE = 8;
+/** Fetch the next page when the active item is this close to the end. */
+const PREFETCH_FROM_END = 3;
+
+/** Feeds survive leaving the page (e.g. a trip to a profile) for the rest of the session. */
+type CachedFeed = { items: FeedItem[]; nextCursor: string | null; index: number };
+const feedCache = new Map<string, CachedFeed>();
+
+export function resetFeeds(): void {
+  feedCache.clear();
+}
+
+function Tabs({ tab }: { tab: FeedTab }) {
+  return (
+    <div className="feed-tabs" role="tablist" aria-label="Feeds">
+      <Link to="/following" replace role="tab" aria-selected={tab === 'following'} data-testid="tab-following" className={tab === 'following' ? 'feed-tab is-active' : 'feed-tab'}>
+        Following
+      </Link>
+      <Link to="/" replace role="tab" aria-selected={tab === 'for-you'} data-testid="tab-for-you" className={tab === 'for-you' ? 'feed-tab is-active' : 'feed-tab'}>
+        For You
+      </Link>
+    </div>
+  );
+}
+
+export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
+  const { me, loading } = useMe();
+  let body;
+  if (tab === 'following' && loading) {
+    body = (
+      <div className="feed-placeholder">
+        <Spinner />
+      </div>
+    );
+  } else if (tab === 'following' && !me) {
+    body = (
+      <div className="feed-placeholder">
+        <CenterState title="Videos from creators you follow" icon={<UserIcon />}>
+          <p>Log in to see the latest from the people you follow.</p>
+          <Link to={loginPath('/following')} className="btn btn-primary">
+            Log in
+          </Link>
+          <p className="muted small">
+            New here? <Link to="/signup">Create an account</Link>
+          </p>
+        </CenterState>
+      </div>
+    );
+  } else {
+    body = <VideoFeed key={`${tab}:${me?.id ?? 'anon'}:${epoch}`} tab={tab} cacheKey={`${tab}:${me?.id ?? 'anon'}`} />;
+  }
+  return (
+    <div className="feed-page">
+      <Tabs tab={tab} />
+      {body}
+    </div>
+  );
+}
+
+function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
+  const cached = feedCache.get(cacheKey);
+  const [items, setItems] = useState<FeedItem[]>(cached?.items ?? []);
+  /** undefined: the first page has not loaded yet; null: no more pages. */
+  const [cursor, setCursor] = useState<string | null | undefined>(cached ? cached.nextCursor : undefined);
+  const [loadingPage, setLoadingPage] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [active, setActive] = useState(cached?.index ?? 0);
+  const containerRef = useRef<HTMLDivElement>(null);
+  const requestRef = useRef(false);
+
+  const loadMore = useCallback(async () => {
+    if (requestRef.current || cursor === null) return;
+    requestRef.current = true;
+    setLoadingPage(true);
+    setError(null);
+    try {
+      const query = { limit: PAGE_SIZE, cursor: cursor ?? undefined };
+      const page = tab === 'for-you' ? await api.call('forYou', { query }) : await api.call('following', { query });
+      setItems((prev) => {
+        const seen = new Set(prev.map((i) => i.video.id));
+        return [...prev, ...page.items.filter((i) => !seen.has(i.video.id) && (seen.add(i.video.id), true))];
+      });
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError(errorMessage(err, "Couldn't load videos."));
+    } finally {
+      requestRef.current = false;
+      setLoadingPage(false);
+    }
+  }, [cursor, tab]);
+
+  // First page, then infinite scroll: the next page when 3 items from the end.
+  useEffect(() => {
+    if (error || loadingPage || cursor === null) return;
+    if (cursor === undefined || active >= items.length - PREFETCH_FROM_END) void loadMore();
+  }, [active, items.length, cursor, error, loadingPage, loadMore]);
+
+  // Remember where we were.
+  useEffect(() => {
+    if (cursor !== undefined) feedCache.set(cacheKey, { items, nextCursor: cursor, index: active });
+  }, [cacheKey, items, cursor, active]);
+
+  // Restore the scroll position of a cached feed.
+  useLayoutEffect(() => {
+    const el = containerRef.current;
+    if (el && active > 0) el.scrollTop = active * el.clientHeight;
+    // only on mount
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // The item at least 60% in view is the active one.
+  const observerRef = useRef<IntersectionObserver | null>(null);
+  const getObserver = useCallback(() => {
+    observerRef.current ??= new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (entry.isIntersecting && entry.intersectionRatio >= 0.6) {
+            const index = Number((entry.target as HTMLElement).dataset.index);
+            if (Number.isInteger(index)) setActive(index);
+          }
+        }
+      },
+      { threshold: [0, 0.6, 1] },
+    );
+    return observerRef.current;
+  }, []);
+  const observe = useCallback(
+    (el: HTMLElement | null) => {
+      if (!el) return;
+      const observer = getObserver();
+      observer.observe(el);
+      return () => observer.unobserve(el);
+    },
+    [getObserver],
+  );
+
+  // Keyboard: ↑/↓ (and j/k) move between videos.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = containerRef.current;
+      if (!el || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0;
+      if (!step) return;
+      e.preventDefault();
+      el.scrollTo({ top: Math.max(0, active + step) * el.clientHeight, behavior: 'smooth' });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active]);
+
+  const feedName = tab === 'for-you' ? 'for-you' : 'following';
+
+  if (items.length === 0) {
+    return (
+      <div className="feed-placeholder" data-testid="feed" data-state={error ? 'error' : cursor === null ? 'empty' : 'loading'}>
+        {error ? (
+          <CenterState title="Couldn't load videos" tone="error">
+            <p>{error}</p>
+            <button type="button" className="btn btn-primary" onClick={() => void loadMore()}>
+              Try again
+            </button>
+          </CenterState>
+        ) : cursor === null ? (
+          tab === 'following' ? (
+            <CenterState title="No videos yet" icon={<UserIcon />}>
+              <p>When you follow creators, their newest videos show up here.</p>
+              <Link to="/" replace className="btn btn-primary">
+                Discover creators
+              </Link>
+            </CenterState>
+          ) : (
+            <CenterState title="Nothing to watch yet" icon={<VideoIcon />}>
+              <p>Be the first to post a video on Flick.</p>
+              <Link to="/upload" className="btn btn-primary">
+                Upload a video
+              </Link>
+            </CenterState>
+          )
+        ) : (
+          <Spinner />
+        )}
+      </div>
+    );
+  }
+
+  return (
+    <div className="feed" data-testid="feed" ref={containerRef}>
+      {items.map((item, i) => (
+        <section key={item.video.id} className="feed-item" data-testid="feed-item" data-video-id={item.video.id} data-index={i} data-reason={item.reason} data-active={i === active ? 'true' : 'false'} ref={observe} aria-label={`Video by @${item.video.author.username}`}>
+          <VideoCard video={item.video} active={i === active} attach={Math.abs(i - active) <= 1} mounted={Math.abs(i - active) <= 2} feed={feedName} />
+        </section>
+      ))}
+      <div className="feed-end">
+        {error ? (
+          <CenterState title="Couldn't load more" tone="error">
+            <p>{error}</p>
+            <button type="button" className="btn btn-primary" onClick={() => void loadMore()}>
+              Try again
+            </button>
+          </CenterState>
+        ) : cursor === null ? (
+          <CenterState title="You're all caught up" icon={<VideoIcon />}>
+            <p>{tab === 'following' ? 'That’s everything new from the people you follow.' : 'Check back soon for more videos.'}</p>
+          </CenterState>
+        ) : (
+          <Spinner />
+        )}
+      </div>
+    </div>
+  );
+}
