@@ -41,13 +41,16 @@ export function buildPath(path: string, params?: Record<string, string>): string
 /** A typed client over the route table: `client.call('video', { params: { id } })`. */
 export function createClient(opts: ClientOptions = {}) {
   const doFetch = opts.fetch ?? fetch;
-  async function call<K extends RouteName>(name: K, ...rest: Args<Routes[K]> extends { params?: undefined; body?: undefined } ? [args?: Args<Routes[K]>] : [args: Args<Routes[K]>]): Promise<ClientResult<K>> {
+  async function call<K extends RouteName>(
+    name: K,
+    ...rest: Args<Routes[K]> extends { params?: undefined; body?: undefined } ? [args?: Args<Routes[K]>] : [args: Args<Routes[K]>]
+  ): Promise<ClientResult<K>> {
     const r: Routes[K] = routes[name];
     const args = (rest[0] ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown; form?: FormData };
     let url = (opts.baseUrl ?? '') + buildPath(r.path, args.params);
     if (args.query) {
       const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(args.query)) if (v !== undefined && v !== null) q.set(k, String(v));
+      for (const [k, v] of Object.entries(args.query)) if (v !== undefined && v !== null) q.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
       const qs = q.toString();
       if (qs) url += `?${qs}`;
     }

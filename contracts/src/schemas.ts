@@ -16,10 +16,7 @@ export const Username = z
   .max(24, 'username must be at most 24 characters')
   .regex(/^[a-zA-Z0-9_.]+$/, 'username may contain only letters, digits, "_" and "."');
 
-export const Password = z
-  .string()
-  .min(8, 'password must be at least 8 characters')
-  .max(256, 'password must be at most 256 characters');
+export const Password = z.string().min(8, 'password must be at least 8 characters').max(256, 'password must be at most 256 characters');
 
 export const IsoDate = z
   .string()
@@ -133,7 +130,11 @@ export type EventType = z.infer<typeof EventType>;
 
 export const InteractionEvent = z.object({
   /** Client-chosen id: a repeated batch counts once. */
-  id: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+  id: z
+    .string()
+    .min(8)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
   type: EventType,
   videoId: z.string().uuid(),
   /** Milliseconds watched in this view so far. */

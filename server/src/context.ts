@@ -49,7 +49,11 @@ export type ContextOverrides = { dbh?: DbHandle; clock?: Clock; log?: Logger };
 export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const log = overrides.log ?? pino({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
-  const dbh = overrides.dbh ?? (config.databaseUrl ? await openDb({ kind: 'postgres', url: config.databaseUrl }) : await openDb({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pg') }));
+  const dbh =
+    overrides.dbh ??
+    (config.databaseUrl
+      ? await openDb({ kind: 'postgres', url: config.databaseUrl })
+      : await openDb({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pg') }));
   const applied = await migrate(dbh.pool);
   if (applied.length) log.info({ applied }, 'database migrated');
   const mediaRoot = path.join(config.dataDir, 'media');
@@ -61,9 +65,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
 
   const identity = createIdentityService({ repo: createIdentityRepo(dbh.db), blob, clock });
   const videosRepo = createVideosRepo(dbh.db);
-  let feed: FeedService | undefined;
-  const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => feed?.invalidate(id) });
-  feed = createFeedService({ db: dbh.db, clock, videosRepo, videos });
+  // The feed caches video views; the videos service tells it when one changes.
+  const changed: ((id: string) => void)[] = [];
+  const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => changed.forEach((f) => f(id)) });
+  const feed = createFeedService({ db: dbh.db, clock, videosRepo, videos });
+  changed.push((id) => feed.invalidate(id));
   const social = createSocialService({ db: dbh.db, identity, videosRepo, videos });
   const events = createEventsService({ db: dbh.db, clock, metrics });
   const videoJobs = createVideoJobs({ repo: videosRepo, blob, media, metrics, log, workRoot: path.join(config.dataDir, 'tmp', 'transcode') });

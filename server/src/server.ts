@@ -23,7 +23,11 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
     webDist: opts.webDist === null ? undefined : (opts.webDist ?? path.join(repoRoot, 'web', 'dist')),
     maxUploadBytes: ctx.config.maxUploadBytes,
   });
-  registerIdentityRoutes(app, { identity: ctx.identity, production: ctx.config.production, authRateLimit: opts.authRateLimit ?? { max: 30, timeWindow: '1 minute' } });
+  registerIdentityRoutes(app, {
+    identity: ctx.identity,
+    production: ctx.config.production,
+    authRateLimit: opts.authRateLimit ?? { max: 30, timeWindow: '1 minute' },
+  });
   await registerVideoRoutes(app, { videos: ctx.videos, uploadDir: path.join(ctx.config.dataDir, 'uploads'), maxUploadBytes: ctx.config.maxUploadBytes });
   registerSocialRoutes(app, ctx.social);
   registerFeedRoutes(app, ctx.feed);

@@ -11,7 +11,10 @@ test('defaults give an embedded, single-process setup', () => {
 });
 
 test('a bad value stops start-up with one line naming the variable', () => {
-  assert.throws(() => loadConfig({ PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(
+    () => loadConfig({ PORT: 'abc' }),
+    (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message) && !e.message.includes('\n'),
+  );
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ ROLE: 'boss' }), /ROLE/);
   assert.throws(() => loadConfig({ SEED_DEMO: 'maybe' }), /SEED_DEMO/);

@@ -6,8 +6,13 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Logger } from 'pino';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { IdentityService, SessionUser } from '../modules/identity/identity.service.ts';
 import { AppError } from './errors.ts';
 import { assertSameOrigin } from './csrf.ts';
@@ -23,7 +28,7 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'flick_session';
 
 export type HttpDeps = {
-  log: Logger;
+  log: FastifyBaseLogger;
   identity: IdentityService;
   metrics: Metrics;
   publicUrl: string;
@@ -39,7 +44,7 @@ export type HttpDeps = {
 /** The Fastify app with the cross-cutting parts (errors, auth, CSRF, docs, static files); modules mount their routes on it. */
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log as FastifyBaseLogger,
+    loggerInstance: deps.log,
     bodyLimit: 256 * 1024,
     // Per-request lines would drown the log; /metrics has the request figures.
     logController: new LogController({ disableRequestLogging: true }),
@@ -84,7 +89,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       const first = err.validation[0];
       const where = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : err.validationContext;
       const message = `${where ? `${where}: ` : ''}${first?.message ?? 'invalid request'}`;
-      return reply.status(400).send({ error: { code: 'invalid_request', message, details: err.validation.map((v) => ({ path: v.instancePath, message: v.message })) } });
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid_request', message, details: err.validation.map((v) => ({ path: v.instancePath, message: v.message })) } });
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err, issues: err.cause.issues }, 'response did not match its schema');
@@ -140,7 +147,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return reply.status(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } });
     });
   } else {
-    app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }));
+    app.setNotFoundHandler((req, reply) =>
+      reply.status(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }),
+    );
   }
   return app;
 }

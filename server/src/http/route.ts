@@ -23,8 +23,13 @@ export const requireUser = async (req: FastifyRequest) => {
 /** Mount one route of the contract table: its schemas validate input, serialise output and document it in OpenAPI. */
 export type MountOptions = { rateLimit?: { max: number; timeWindow: string | number } };
 
-export function mount<K extends RouteName>(app: FastifyInstance, name: K, handler: (req: RouteRequest<K>, reply: FastifyReply) => Promise<RouteResult<K>>, opts: MountOptions = {}) {
-  const r = routes[name] as Routes[RouteName];
+export function mount<K extends RouteName>(
+  app: FastifyInstance,
+  name: K,
+  handler: (req: RouteRequest<K>, reply: FastifyReply) => Promise<RouteResult<K>>,
+  opts: MountOptions = {},
+) {
+  const r = routes[name];
   const status = 'status' in r && r.status ? r.status : 200;
   app.route({
     method: r.method,

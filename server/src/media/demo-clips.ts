@@ -43,7 +43,6 @@ export function escapeFilterValue(value: string): string {
 
 /** Text for drawtext with expansion=none, so `%` needs no escaping; control chars (except newline) dropped. */
 export function drawtextText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return escapeFilterValue(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '').trim());
 }
 
@@ -73,7 +72,10 @@ function patternSource(pattern: DemoPattern, w: number, h: number, color: string
       return `cellauto=${coarse(4)}:rule=30${up}`;
     case 'gradients':
       return `gradients=${size}:c0=${color ?? '#ff3366'}:c1=#3366ff:speed=0.02`;
-    default:
+    case 'testsrc2':
+    case 'mandelbrot':
+    case 'smptebars':
+    case 'rgbtestsrc':
       return `${pattern}=${size}`;
   }
 }

@@ -47,8 +47,15 @@ export class ProbeError extends Error {
 
 /** The last few meaningful stderr lines; earlier ones are usually stream banners and warnings. */
 function summarize(stderr: string, maxLines = 4): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  // swscale nags about yuvj420p on every JPEG we write; it would crowd out the real error.
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.includes('deprecated pixel format used'));
   return lines.slice(-maxLines).join(' | ').slice(-800);
+}
+
+/** Abort reasons are usually DOMExceptions (which are Errors); anything else gets wrapped. */
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException(typeof reason === 'string' ? reason : 'This operation was aborted', 'AbortError');
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
@@ -59,7 +66,7 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string
  */
 function exec(file: string, args: string[], signal: AbortSignal | undefined, onStdoutLine?: (line: string) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortError(signal));
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let pending = '';
@@ -84,7 +91,7 @@ function exec(file: string, args: string[], signal: AbortSignal | undefined, onS
     });
     child.on('close', (code, sig) => {
       signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) reject(signal.reason);
+      if (signal?.aborted) reject(abortError(signal));
       else resolve({ code, signal: sig, stdout, stderr });
     });
   });

@@ -18,4 +18,9 @@ export function decodeCursor<T>(cursor: string | undefined, check: (v: unknown) 
 
 export type TimeCursor = { t: string; id: string };
 export const isTimeCursor = (v: unknown): v is TimeCursor =>
-  typeof v === 'object' && v !== null && typeof (v as TimeCursor).t === 'string' && !Number.isNaN(Date.parse((v as TimeCursor).t)) && typeof (v as TimeCursor).id === 'string' && /^[0-9a-f-]{36}$/.test((v as TimeCursor).id);
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as TimeCursor).t === 'string' &&
+  !Number.isNaN(Date.parse((v as TimeCursor).t)) &&
+  typeof (v as TimeCursor).id === 'string' &&
+  /^[0-9a-f-]{36}$/.test((v as TimeCursor).id);

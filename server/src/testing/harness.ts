@@ -117,7 +117,12 @@ export async function createTestApp(opts: { env?: Record<string, string>; http?:
       const { client, cookie } = clientWithJar();
       const password = 'correct horse battery';
       const me = await client.call('signup', {
-        body: { username: u.username ?? `user${process.pid % 1000}_${++n}_${crypto.randomBytes(2).toString('hex')}`, password, birthdate: u.birthdate ?? '1995-04-01', displayName: u.displayName },
+        body: {
+          username: u.username ?? `user${process.pid % 1000}_${++n}_${crypto.randomBytes(2).toString('hex')}`,
+          password,
+          birthdate: u.birthdate ?? '1995-04-01',
+          displayName: u.displayName,
+        },
       });
       return { client, me, cookie: cookie(), password };
     },
@@ -150,5 +155,5 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
 }

@@ -12,7 +12,8 @@ function progressBar(done: number, total: number, label: string) {
   const width = 30;
   const filled = Math.round((done / total) * width);
   const line = `seeding demo catalog [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${label}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(100).slice(0, process.stderr.columns ? process.stderr.columns - 1 : 100)}${done === total ? '\n' : ''}`);
+  if (process.stderr.isTTY)
+    process.stderr.write(`\r${line.padEnd(100).slice(0, process.stderr.columns ? process.stderr.columns - 1 : 100)}${done === total ? '\n' : ''}`);
   else if (done === total || done % 10 === 0) process.stderr.write(`${line}\n`);
 }
 
@@ -25,9 +26,16 @@ export async function seedDemoCatalog(ctx: AppContext, opts: { seconds?: number;
   const state = await db.selectFrom('app_state').select('value').where('key', '=', STATE_KEY).executeTakeFirst();
   if (state?.value === 'done') return { created: 0, skipped: true };
   if (!state) {
-    const users = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const users = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(users.n) > 0) return { created: 0, skipped: true }; // a real installation: never inject demo content
-    await db.insertInto('app_state').values({ key: STATE_KEY, value: 'running' }).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('app_state')
+      .values({ key: STATE_KEY, value: 'running' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
   const tools = ctx.media;
   const fontFile = findFontFile();
@@ -44,7 +52,10 @@ export async function seedDemoCatalog(ctx: AppContext, opts: { seconds?: number;
   for (const c of catalog) {
     let u = await ctx.identity.byUsername(c.username);
     if (!u) {
-      const { user } = await ctx.identity.signup({ username: c.username, password: crypto.randomBytes(18).toString('base64url'), birthdate: '1995-05-05', displayName: c.displayName }, 'demo-seed');
+      const { user } = await ctx.identity.signup(
+        { username: c.username, password: crypto.randomBytes(18).toString('base64url'), birthdate: '1995-05-05', displayName: c.displayName },
+        'demo-seed',
+      );
       await ctx.identity.updateProfile(user.id, { bio: c.bio });
       u = await ctx.identity.byUsername(c.username);
     }

@@ -10,7 +10,11 @@ import { rankBaseline, type Ranked } from './baseline.ts';
 
 type ForYouCursor = { s: string; n: number };
 const isForYouCursor = (v: unknown): v is ForYouCursor =>
-  typeof v === 'object' && v !== null && typeof (v as ForYouCursor).s === 'string' && /^[A-Za-z0-9_-]{16,64}$/.test((v as ForYouCursor).s) && Number.isInteger((v as ForYouCursor).n);
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as ForYouCursor).s === 'string' &&
+  /^[A-Za-z0-9_-]{16,64}$/.test((v as ForYouCursor).s) &&
+  Number.isInteger((v as ForYouCursor).n);
 
 export type FeedOptions = { snapshotTtlMs: number; candidateLimit: number; hydrateTtlMs: number };
 
@@ -92,7 +96,7 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
       const list = await ranked();
       const items: FeedPage['items'] = [];
       // Over-fetch a little: a video may have been deleted or hidden since the snapshot.
-      for (let i = 0; i < list.length && items.length < limit; ) {
+      for (let i = 0; i < list.length && items.length < limit;) {
         const batch: Ranked[] = [];
         for (; i < list.length && batch.length < limit - items.length + 2; i++) if (!served.has(list[i]!.id)) batch.push(list[i]!);
         const dtos = await hydrate(batch.map((b) => b.id));
@@ -119,8 +123,15 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
         .where('videos.status', '=', 'ready')
         .where('videos.visibility', 'in', ['public', 'followers'])
         .where('videos.published_at', 'is not', null);
-      if (c) q = q.where((eb) => eb.or([eb('videos.published_at', '<', new Date(c.t)), eb.and([eb('videos.published_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]));
-      const rows = await q.orderBy('videos.published_at', 'desc').orderBy('videos.id', 'desc').limit(limit + 1).execute();
+      if (c)
+        q = q.where((eb) =>
+          eb.or([eb('videos.published_at', '<', new Date(c.t)), eb.and([eb('videos.published_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]),
+        );
+      const rows = await q
+        .orderBy('videos.published_at', 'desc')
+        .orderBy('videos.id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {

@@ -14,7 +14,21 @@ async function seedVideos(t: TestApp, userId: string, n: number, opts: { visibil
     const at = new Date(Date.now() - ((opts.hoursAgo ?? 0) + i) * 3_600_000);
     await t.ctx.dbh.db
       .insertInto('videos')
-      .values({ id, user_id: userId, caption: `clip ${i} #test`, visibility: opts.visibility ?? 'public', status: 'ready', phase: 'ready', progress: 100, hls_key: `videos/${id}/hls/master.m3u8`, renditions: '[]', thumbnails: '[]', created_at: at, published_at: at, view_count: (i * 7) % 13 })
+      .values({
+        id,
+        user_id: userId,
+        caption: `clip ${i} #test`,
+        visibility: opts.visibility ?? 'public',
+        status: 'ready',
+        phase: 'ready',
+        progress: 100,
+        hls_key: `videos/${id}/hls/master.m3u8`,
+        renditions: '[]',
+        thumbnails: '[]',
+        created_at: at,
+        published_at: at,
+        view_count: (i * 7) % 13,
+      })
       .execute();
   }
   return ids;
@@ -93,9 +107,15 @@ describe('feeds', () => {
     assert.equal(prof.isFollowing, true);
     assert.equal(prof.followers, 1);
     const page1 = await v.client.call('following', { query: { limit: 2 } });
-    assert.deepEqual(page1.items.map((i) => i.video.id), ids.slice(0, 2));
+    assert.deepEqual(
+      page1.items.map((i) => i.video.id),
+      ids.slice(0, 2),
+    );
     const page2 = await v.client.call('following', { query: { limit: 2, cursor: page1.nextCursor! } });
-    assert.deepEqual(page2.items.map((i) => i.video.id), [ids[2], fo]);
+    assert.deepEqual(
+      page2.items.map((i) => i.video.id),
+      [ids[2], fo],
+    );
     assert.equal(page2.nextCursor, null);
     // A follower sees followers-only videos on the profile; a stranger does not.
     assert.equal((await v.client.call('userVideos', { params: { username: c.me.username }, query: {} })).items.length, 4);
@@ -114,7 +134,15 @@ describe('feeds', () => {
 
   test('events are stored once per client id and count views', async () => {
     const [vid] = await seedVideos(t, creators[0]!.me.id, 1);
-    const ev = (id: string, type: 'impression' | 'play' | 'progress' | 'complete') => ({ id, type, videoId: vid!, watchMs: 1200, positionMs: 1200, durationMs: 6000, feed: 'for-you' as const });
+    const ev = (id: string, type: 'impression' | 'play' | 'progress' | 'complete') => ({
+      id,
+      type,
+      videoId: vid!,
+      watchMs: 1200,
+      positionMs: 1200,
+      durationMs: 6000,
+      feed: 'for-you' as const,
+    });
     const batch = [ev('evt_aaaaaaaa1', 'impression'), ev('evt_aaaaaaaa2', 'play'), ev('evt_aaaaaaaa2', 'play'), ev('evt_aaaaaaaa3', 'complete')];
     const r1 = await viewer.client.call('events', { body: { events: batch } });
     assert.deepEqual(r1, { accepted: 3, duplicates: 1, ignored: 0 });
@@ -127,10 +155,18 @@ describe('feeds', () => {
     const rows = await t.ctx.dbh.db.selectFrom('events').selectAll().where('video_id', '=', vid!).execute();
     assert.equal(rows.length, 3);
     assert.ok(rows.every((r) => r.user_id === viewer.me.id));
-    const bad = await fetch(`${t.baseUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ id: 'x', type: 'teleport', videoId: 'nope' }] }) });
+    const bad = await fetch(`${t.baseUrl}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ id: 'x', type: 'teleport', videoId: 'nope' }] }),
+    });
     assert.equal(bad.status, 400);
     // sendBeacon posts text/plain JSON.
-    const beacon = await fetch(`${t.baseUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ events: [ev('evt_beacon001', 'progress')] }) });
+    const beacon = await fetch(`${t.baseUrl}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ events: [ev('evt_beacon001', 'progress')] }),
+    });
     assert.equal(beacon.status, 200);
   });
 });

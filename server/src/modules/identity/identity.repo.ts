@@ -16,16 +16,27 @@ export type UserRow = {
 export function createIdentityRepo(db: Database) {
   return {
     byUsername: (username: string) =>
-      db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst() as Promise<UserRow | undefined>,
+      db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+        .executeTakeFirst() as Promise<UserRow | undefined>,
     byId: (id: string) => db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() as Promise<UserRow | undefined>,
     async insert(u: { id: string; username: string; passwordHash: string; birthdate: string; displayName: string; roles?: string[] }) {
       const row = await db
         .insertInto('users')
-        .values({ id: u.id, username: u.username, password_hash: u.passwordHash, birthdate: u.birthdate, display_name: u.displayName, roles: u.roles ?? ['user'] })
+        .values({
+          id: u.id,
+          username: u.username,
+          password_hash: u.passwordHash,
+          birthdate: u.birthdate,
+          display_name: u.displayName,
+          roles: u.roles ?? ['user'],
+        })
         .onConflict((oc) => oc.expression(sql`lower(username)`).doNothing())
         .returningAll()
         .executeTakeFirst();
-      return row as UserRow | undefined;
+      return row;
     },
     update: (id: string, patch: { display_name?: string; bio?: string; avatar_key?: string; roles?: string[]; password_hash?: string }) =>
       db.updateTable('users').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow() as Promise<UserRow>,

@@ -4,7 +4,10 @@ import { SESSION_COOKIE, sessionCookieOptions } from '../../http/app.ts';
 import { badRequest } from '../../http/errors.ts';
 import type { IdentityService } from './identity.service.ts';
 
-export function registerIdentityRoutes(app: FastifyInstance, deps: { identity: IdentityService; production: boolean; authRateLimit: { max: number; timeWindow: string } }) {
+export function registerIdentityRoutes(
+  app: FastifyInstance,
+  deps: { identity: IdentityService; production: boolean; authRateLimit: { max: number; timeWindow: string } },
+) {
   const { identity, production } = deps;
   const rateLimit = deps.authRateLimit;
 

@@ -109,7 +109,14 @@ export function createIdentityService(deps: { repo: IdentityRepo; blob: BlobStor
         return me(await repo.update(row.id, { roles, ...(password ? { password_hash: await argon2.hash(password, ARGON) } : {}) }));
       }
       if (!password) throw badRequest('password_required', `user ${username} does not exist; give a password to create it`);
-      const created = await repo.insert({ id: crypto.randomUUID(), username, passwordHash: await argon2.hash(password, ARGON), birthdate: '1990-01-01', displayName: username, roles: ['user', 'admin'] });
+      const created = await repo.insert({
+        id: crypto.randomUUID(),
+        username,
+        passwordHash: await argon2.hash(password, ARGON),
+        birthdate: '1990-01-01',
+        displayName: username,
+        roles: ['user', 'admin'],
+      });
       if (!created) throw conflict('username_taken', `the username "${username}" is taken`);
       return me(created);
     },

@@ -21,7 +21,11 @@ describe('identity', () => {
   after(() => t.close());
 
   test('sign up sets an HttpOnly SameSite session cookie; me, log out, log in', async () => {
-    const res = await fetch(`${t.baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ana', password: 'long enough pw', birthdate: '1990-01-02' }) });
+    const res = await fetch(`${t.baseUrl}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ana', password: 'long enough pw', birthdate: '1990-01-02' }),
+    });
     assert.equal(res.status, 201);
     const cookie = res.headers.getSetCookie()[0]!;
     assert.match(cookie, /^flick_session=[\w-]{40,};/);
@@ -44,7 +48,11 @@ describe('identity', () => {
   test('under 13 is refused and nothing is stored; 13–17 is a minor', async () => {
     const now = new Date();
     const y = (n: number) => `${now.getUTCFullYear() - n}-01-01`;
-    await rejects(t.anon.call('signup', { body: { username: 'kid', password: 'long enough pw', birthdate: `${now.getUTCFullYear() - 12}-12-31` } }), 403, 'too_young');
+    await rejects(
+      t.anon.call('signup', { body: { username: 'kid', password: 'long enough pw', birthdate: `${now.getUTCFullYear() - 12}-12-31` } }),
+      403,
+      'too_young',
+    );
     assert.equal(await t.ctx.identity.byUsername('kid'), undefined);
     const teen = await t.newUser({ birthdate: y(15) });
     assert.equal(teen.me.isMinor, true);
@@ -57,12 +65,20 @@ describe('identity', () => {
     await rejects(t.anon.call('signup', { body: { username: 'bob', password: 'short', birthdate: '1990-01-01' } }), 400);
     await rejects(t.anon.call('signup', { body: { username: 'bob', password: 'long enough pw', birthdate: '1990-02-30' } }), 400);
     await rejects(t.anon.call('signup', { body: { username: '../etc', password: 'long enough pw', birthdate: '1990-01-01' } }), 400);
-    const wrongType = await fetch(`${t.baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 42, password: [], birthdate: true }) });
+    const wrongType = await fetch(`${t.baseUrl}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 42, password: [], birthdate: true }),
+    });
     assert.equal(wrongType.status, 400);
     const body = (await wrongType.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'invalid_request');
     assert.match(body.error.message, /username/);
-    const huge = await fetch(`${t.baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'x'.repeat(400_000) }) });
+    const huge = await fetch(`${t.baseUrl}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'x'.repeat(400_000) }),
+    });
     assert.equal(huge.status, 413);
     assert.equal(((await huge.json()) as { error: { code: string } }).error.code, 'payload_too_large');
     const notJson = await fetch(`${t.baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
@@ -74,7 +90,11 @@ describe('identity', () => {
   test('cross-site state changes are refused; same-origin and non-browser clients pass', async () => {
     const u = await t.newUser();
     const post = (headers: Record<string, string>) =>
-      fetch(`${t.baseUrl}/api/me`, { method: 'PATCH', headers: { 'content-type': 'application/json', cookie: u.cookie, ...headers }, body: JSON.stringify({ bio: 'hi' }) });
+      fetch(`${t.baseUrl}/api/me`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', cookie: u.cookie, ...headers },
+        body: JSON.stringify({ bio: 'hi' }),
+      });
     assert.equal((await post({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status, 403);
     assert.equal((await post({ origin: 'https://evil.example' })).status, 403);
     assert.equal((await post({ 'sec-fetch-site': 'same-origin', origin: t.baseUrl })).status, 200);
@@ -86,7 +106,9 @@ describe('identity', () => {
     const me = await u.client.call('updateMe', { body: { displayName: 'Dee <b>', bio: 'I <script>alert(1)</script> dance' } });
     assert.equal(me.bio, 'I <script>alert(1)</script> dance', 'text is stored as written (rendering escapes it)');
     await rejects(u.client.call('updateMe', { body: { bio: 'bell\u0007' } }), 400);
-    const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#3366ff' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#3366ff' } })
+      .png()
+      .toBuffer();
     const form = new FormData();
     form.set('file', new Blob([png], { type: 'image/png' }), 'me.png');
     const withAvatar = await u.client.call('uploadAvatar', { form });
@@ -115,7 +137,11 @@ describe('identity', () => {
     const t = await createTestApp({ http: { authRateLimit: { max: 5, timeWindow: '1 minute' }, webDist: null } });
     let limited = false;
     for (let i = 0; i < 8 && !limited; i++) {
-      const r = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ana', password: 'guess number ' + i }) });
+      const r = await fetch(`${t.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'ana', password: 'guess number ' + i }),
+      });
       if (r.status === 429) {
         limited = true;
         assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'rate_limited');
@@ -129,7 +155,8 @@ describe('identity', () => {
     assert.deepEqual(await t.anon.call('health'), { status: 'ok' });
     const doc = (await (await fetch(`${t.baseUrl}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
-    for (const p of ['/api/auth/signup', '/api/videos', '/api/videos/{id}', '/api/feed/for-you', '/api/feed/following', '/api/events']) assert.ok(doc.paths[p], `openapi lacks ${p}`);
+    for (const p of ['/api/auth/signup', '/api/videos', '/api/videos/{id}', '/api/feed/for-you', '/api/feed/following', '/api/events'])
+      assert.ok(doc.paths[p], `openapi lacks ${p}`);
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     assert.match(metrics, /flick_http_request_duration_seconds_bucket/);
     assert.match(metrics, /process_cpu_user_seconds_total/);

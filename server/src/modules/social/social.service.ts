@@ -19,9 +19,23 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
     const u = (await identity.byId(userId))!;
     const counts = await db
       .selectNoFrom((eb) => [
-        eb.selectFrom('follows').select((e) => e.fn.countAll<number>().as('n')).where('followee_id', '=', userId).as('followers'),
-        eb.selectFrom('follows').select((e) => e.fn.countAll<number>().as('n')).where('follower_id', '=', userId).as('following'),
-        eb.selectFrom('videos').select((e) => e.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('status', '=', 'ready').where('visibility', '=', 'public').as('videos'),
+        eb
+          .selectFrom('follows')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('followee_id', '=', userId)
+          .as('followers'),
+        eb
+          .selectFrom('follows')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('follower_id', '=', userId)
+          .as('following'),
+        eb
+          .selectFrom('videos')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('user_id', '=', userId)
+          .where('status', '=', 'ready')
+          .where('visibility', '=', 'public')
+          .as('videos'),
       ])
       .executeTakeFirstOrThrow();
     return {
@@ -43,8 +57,15 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
     if (!isMe) {
       q = q.where('videos.status', '=', 'ready').where('videos.visibility', 'in', follows ? ['public', 'followers'] : ['public']);
     }
-    if (c) q = q.where((eb) => eb.or([eb('videos.created_at', '<', new Date(c.t)), eb.and([eb('videos.created_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]));
-    const rows = await q.orderBy('videos.created_at', 'desc').orderBy('videos.id', 'desc').limit(limit + 1).execute();
+    if (c)
+      q = q.where((eb) =>
+        eb.or([eb('videos.created_at', '<', new Date(c.t)), eb.and([eb('videos.created_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]),
+      );
+    const rows = await q
+      .orderBy('videos.created_at', 'desc')
+      .orderBy('videos.id', 'desc')
+      .limit(limit + 1)
+      .execute();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -60,7 +81,11 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
     async follow(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       if (u.id === viewer.id) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
-      await db.insertInto('follows').values({ follower_id: viewer.id, followee_id: u.id }).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('follows')
+        .values({ follower_id: viewer.id, followee_id: u.id })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       return profileOf(u.id, viewer);
     },
     async unfollow(viewer: SessionUser, username: string) {

@@ -24,7 +24,8 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
     const cur = await repo.raw(videoId);
     if (!cur) return;
     // The lowest rung already plays: keep it playable and say what is missing.
-    if (cur.status === 'ready' && cur.hls_key) await repo.update(videoId, { phase: 'ready', progress: 100, error: `higher-quality renditions failed: ${reason}` });
+    if (cur.status === 'ready' && cur.hls_key)
+      await repo.update(videoId, { phase: 'ready', progress: 100, error: `higher-quality renditions failed: ${reason}` });
     else await repo.update(videoId, { status: 'failed', phase: 'failed', error: reason });
   }
 
@@ -68,7 +69,10 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
           const weightFirst = rest.length ? 0.35 : 0.85;
 
           if (!(await repo.update(videoId, { phase: 'transcoding', progress: 3 }))) return;
-          await media.run(renditionArgs(src, hlsDir, first, opts), { durationMs: info.durationMs, onProgress: (r) => void progress(5 + r * weightFirst * 100) });
+          await media.run(renditionArgs(src, hlsDir, first, opts), {
+            durationMs: info.durationMs,
+            onProgress: (r) => void progress(5 + r * weightFirst * 100),
+          });
           const posterFile = path.join(work, 'poster.jpg');
           await media.run(posterArgs(src, posterFile, info));
           await fsp.writeFile(path.join(hlsDir, 'master.m3u8'), masterPlaylist([first], { hasAudio: opts.hasAudio }));
@@ -94,7 +98,10 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
           log.info({ videoId, rendition: first.name, seconds: firstSeconds }, 'first rendition published');
 
           if (rest.length) {
-            await media.run(ladderArgs(src, hlsDir, rest, opts), { durationMs: info.durationMs, onProgress: (r) => void progress(5 + weightFirst * 100 + r * (90 - weightFirst * 100)) });
+            await media.run(ladderArgs(src, hlsDir, rest, opts), {
+              durationMs: info.durationMs,
+              onProgress: (r) => void progress(5 + weightFirst * 100 + r * (90 - weightFirst * 100)),
+            });
             for (const r of rest) await blob.putFile(`${prefix}/${r.name}`, path.join(hlsDir, r.name));
           }
           if (!(await repo.update(videoId, { phase: 'finishing', progress: 92 }))) return;
@@ -117,7 +124,8 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
         });
         metrics.job('video.transcode', 'ok');
       } catch (err) {
-        const reason = err instanceof PermanentMediaError ? err.message : `transcoding failed: ${(err as Error).message.split('\n').slice(-3).join(' ').slice(0, 400)}`;
+        const reason =
+          err instanceof PermanentMediaError ? err.message : `transcoding failed: ${(err as Error).message.split('\n').slice(-3).join(' ').slice(0, 400)}`;
         if (err instanceof PermanentMediaError || ctx.isLastAttempt) {
           metrics.job('video.transcode', 'failed');
           await fail(videoId, reason);

@@ -12,9 +12,17 @@ export function createVideosRepo(db: Database) {
       .selectAll('videos')
       .select(['users.username', 'users.display_name', 'users.avatar_key'])
       .select((eb) => [
-        eb.fn.coalesce(eb.selectFrom('video_hashtags').select((e) => e.fn.agg<string[]>('array_agg', ['video_hashtags.tag']).as('t')).whereRef('video_hashtags.video_id', '=', 'videos.id'), eb.val<string[]>([])).as('hashtags'),
-        eb
-          .fn.coalesce(
+        eb.fn
+          .coalesce(
+            eb
+              .selectFrom('video_hashtags')
+              .select((e) => e.fn.agg<string[]>('array_agg', ['video_hashtags.tag']).as('t'))
+              .whereRef('video_hashtags.video_id', '=', 'videos.id'),
+            eb.val<string[]>([]),
+          )
+          .as('hashtags'),
+        eb.fn
+          .coalesce(
             eb
               .selectFrom('video_mentions')
               .innerJoin('users as mu', 'mu.id', 'video_mentions.user_id')
@@ -29,14 +37,44 @@ export function createVideosRepo(db: Database) {
     byId: (id: string) => base().where('videos.id', '=', id).executeTakeFirst() as Promise<VideoRow | undefined>,
     byIds: async (ids: string[]) => (ids.length ? ((await base().where('videos.id', 'in', ids).execute()) as VideoRow[]) : []),
     raw: (id: string) => db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst(),
-    async insert(v: { id: string; userId: string; caption: string; visibility: 'public' | 'followers' | 'private'; sourceKey: string; width: number; height: number; durationMs: number; hasAudio: boolean; hashtags: string[]; mentionIds: string[] }) {
+    async insert(v: {
+      id: string;
+      userId: string;
+      caption: string;
+      visibility: 'public' | 'followers' | 'private';
+      sourceKey: string;
+      width: number;
+      height: number;
+      durationMs: number;
+      hasAudio: boolean;
+      hashtags: string[];
+      mentionIds: string[];
+    }) {
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('videos')
-          .values({ id: v.id, user_id: v.userId, caption: v.caption, visibility: v.visibility, source_key: v.sourceKey, width: v.width, height: v.height, duration_ms: v.durationMs, has_audio: v.hasAudio })
+          .values({
+            id: v.id,
+            user_id: v.userId,
+            caption: v.caption,
+            visibility: v.visibility,
+            source_key: v.sourceKey,
+            width: v.width,
+            height: v.height,
+            duration_ms: v.durationMs,
+            has_audio: v.hasAudio,
+          })
           .execute();
-        if (v.hashtags.length) await trx.insertInto('video_hashtags').values(v.hashtags.map((tag) => ({ video_id: v.id, tag }))).execute();
-        if (v.mentionIds.length) await trx.insertInto('video_mentions').values(v.mentionIds.map((user_id) => ({ video_id: v.id, user_id }))).execute();
+        if (v.hashtags.length)
+          await trx
+            .insertInto('video_hashtags')
+            .values(v.hashtags.map((tag) => ({ video_id: v.id, tag })))
+            .execute();
+        if (v.mentionIds.length)
+          await trx
+            .insertInto('video_mentions')
+            .values(v.mentionIds.map((user_id) => ({ video_id: v.id, user_id })))
+            .execute();
       });
     },
     async updateCaption(id: string, caption: string, hashtags: string[], mentionIds: string[]) {
@@ -44,12 +82,38 @@ export function createVideosRepo(db: Database) {
         await trx.updateTable('videos').set({ caption }).where('id', '=', id).execute();
         await trx.deleteFrom('video_hashtags').where('video_id', '=', id).execute();
         await trx.deleteFrom('video_mentions').where('video_id', '=', id).execute();
-        if (hashtags.length) await trx.insertInto('video_hashtags').values(hashtags.map((tag) => ({ video_id: id, tag }))).execute();
-        if (mentionIds.length) await trx.insertInto('video_mentions').values(mentionIds.map((user_id) => ({ video_id: id, user_id }))).execute();
+        if (hashtags.length)
+          await trx
+            .insertInto('video_hashtags')
+            .values(hashtags.map((tag) => ({ video_id: id, tag })))
+            .execute();
+        if (mentionIds.length)
+          await trx
+            .insertInto('video_mentions')
+            .values(mentionIds.map((user_id) => ({ video_id: id, user_id })))
+            .execute();
       });
     },
     /** Returns false when the row is gone (deleted while a job ran). */
-    async update(id: string, patch: Partial<{ status: 'processing' | 'ready' | 'failed'; phase: VideoRow['phase']; progress: number; error: string | null; visibility: VideoRow['visibility']; renditions: string; hls_key: string; poster_key: string; thumbnails: string; published_at: Date; width: number; height: number; duration_ms: number; has_audio: boolean }>) {
+    async update(
+      id: string,
+      patch: Partial<{
+        status: 'processing' | 'ready' | 'failed';
+        phase: VideoRow['phase'];
+        progress: number;
+        error: string | null;
+        visibility: VideoRow['visibility'];
+        renditions: string;
+        hls_key: string;
+        poster_key: string;
+        thumbnails: string;
+        published_at: Date;
+        width: number;
+        height: number;
+        duration_ms: number;
+        has_audio: boolean;
+      }>,
+    ) {
       const r = await db.updateTable('videos').set(patch).where('id', '=', id).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
@@ -61,7 +125,13 @@ export function createVideosRepo(db: Database) {
       const rows = await db
         .selectFrom('users')
         .select('id')
-        .where((eb) => eb(eb.fn('lower', ['username']), 'in', names.map((n) => n.toLowerCase())))
+        .where((eb) =>
+          eb(
+            eb.fn('lower', ['username']),
+            'in',
+            names.map((n) => n.toLowerCase()),
+          ),
+        )
         .execute();
       return rows.map((r) => r.id);
     },

@@ -96,7 +96,10 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
       if (!user || user.id !== upload.metadata?.owner) throw tusError(401, 'unauthorized', 'sign in first');
       const file = path.join(uploadDir, upload.id);
       try {
-        const accepted = await videos.ingestFile(user, file, { caption: upload.metadata?.caption ?? undefined, visibility: upload.metadata?.visibility ?? undefined });
+        const accepted = await videos.ingestFile(user, file, {
+          caption: upload.metadata?.caption ?? undefined,
+          visibility: upload.metadata?.visibility ?? undefined,
+        });
         return { headers: { 'Flick-Video-Id': accepted.id, 'Access-Control-Expose-Headers': 'Flick-Video-Id' } };
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -93,7 +93,19 @@ export function createVideosService(deps: { repo: VideosRepo; blob: BlobStore; q
         const mentionIds = await repo.userIdsByUsernames(mentions);
         await blob.putFile(sourceKey(id), localPath);
         stored = true;
-        await repo.insert({ id, userId: user.id, caption, visibility, sourceKey: sourceKey(id), width: verdict.info.width, height: verdict.info.height, durationMs: verdict.info.durationMs, hasAudio: verdict.info.hasAudio, hashtags, mentionIds });
+        await repo.insert({
+          id,
+          userId: user.id,
+          caption,
+          visibility,
+          sourceKey: sourceKey(id),
+          width: verdict.info.width,
+          height: verdict.info.height,
+          durationMs: verdict.info.durationMs,
+          hasAudio: verdict.info.hasAudio,
+          hashtags,
+          mentionIds,
+        });
         await queue.send('video.transcode', { videoId: id }, { dedupKey: id });
         return { id, status: 'processing' };
       } catch (err) {

@@ -82,10 +82,33 @@ describe('videos: upload → HLS ladder', () => {
   });
 
   const rejectCases: { name: string; make: () => Promise<Blob>; filename: string; status: number; code: string }[] = [
-    { name: 'a text file renamed .mp4', filename: 'notes.mp4', status: 422, code: 'not_a_video', make: async () => new Blob(['just some text, not a video\n'.repeat(50)]) },
+    {
+      name: 'a text file renamed .mp4',
+      filename: 'notes.mp4',
+      status: 422,
+      code: 'not_a_video',
+      make: async () => new Blob(['just some text, not a video\n'.repeat(50)]),
+    },
     { name: 'a zero-byte file', filename: 'empty.mp4', status: 400, code: 'empty_file', make: async () => new Blob([]) },
-    { name: 'a truncated mp4', filename: 'cut.mp4', status: 422, code: 'not_a_video', make: async () => new Blob([(await fsp.readFile(clip)).subarray(0, 4000)]) },
-    { name: 'a PNG image', filename: 'pic.mp4', status: 422, code: 'not_a_video', make: async () => new Blob([await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } }).png().toBuffer()]) },
+    {
+      name: 'a truncated mp4',
+      filename: 'cut.mp4',
+      status: 422,
+      code: 'not_a_video',
+      make: async () => new Blob([(await fsp.readFile(clip)).subarray(0, 4000)]),
+    },
+    {
+      name: 'a PNG image',
+      filename: 'pic.mp4',
+      status: 422,
+      code: 'not_a_video',
+      make: async () =>
+        new Blob([
+          await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } })
+            .png()
+            .toBuffer(),
+        ]),
+    },
     {
       name: 'audio only (no video stream)',
       filename: 'song.mp4',
@@ -104,7 +127,21 @@ describe('videos: upload → HLS ladder', () => {
       code: 'too_long',
       make: async () => {
         const f = path.join(tmp, 'long.mp4');
-        await t.ctx.media.run(['-f', 'lavfi', '-i', 'color=c=blue:s=64x64:r=1', '-t', '660', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', f]);
+        await t.ctx.media.run([
+          '-f',
+          'lavfi',
+          '-i',
+          'color=c=blue:s=64x64:r=1',
+          '-t',
+          '660',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-pix_fmt',
+          'yuv420p',
+          f,
+        ]);
         return new Blob([await fsp.readFile(f)]);
       },
     },
@@ -112,12 +149,18 @@ describe('videos: upload → HLS ladder', () => {
 
   for (const c of rejectCases) {
     test(`refuses ${c.name} with a clear reason and leaves nothing behind`, async () => {
-      const before = await t.ctx.dbh.db.selectFrom('videos').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await t.ctx.dbh.db
+        .selectFrom('videos')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       const up = await uploadForm(t, u, await c.make(), c.filename);
       assert.equal(up.status, c.status, JSON.stringify(up.body));
       assert.equal(up.body.error?.code, c.code);
-      assert.ok(up.body.error!.message.length > 5);
-      const afterCount = await t.ctx.dbh.db.selectFrom('videos').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.ok(up.body.error.message.length > 5);
+      const afterCount = await t.ctx.dbh.db
+        .selectFrom('videos')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       assert.equal(Number(afterCount.n), Number(before.n), 'no row created');
       assert.deepEqual(await listFiles(path.join(t.dataDir, 'uploads')), [], 'no upload left on disk');
     });
@@ -153,13 +196,22 @@ describe('videos: upload → HLS ladder', () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const create = await fetch(`${t.baseUrl}/api/uploads`, {
       method: 'POST',
-      headers: { cookie: u.cookie, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': `filename ${b64('clip.mp4')},caption ${b64('resumed #tus')},visibility ${b64('public')}` },
+      headers: {
+        cookie: u.cookie,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(bytes.length),
+        'upload-metadata': `filename ${b64('clip.mp4')},caption ${b64('resumed #tus')},visibility ${b64('public')}`,
+      },
     });
     assert.equal(create.status, 201);
     const location = new URL(create.headers.get('location')!, t.baseUrl).toString();
     const half = Math.floor(bytes.length / 2);
     const patch = (offset: number, chunk: Buffer, cookie = u.cookie) =>
-      fetch(location, { method: 'PATCH', headers: { cookie, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(chunk) });
+      fetch(location, {
+        method: 'PATCH',
+        headers: { cookie, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+        body: new Uint8Array(chunk),
+      });
     assert.equal((await patch(0, bytes.subarray(0, half))).status, 204);
     // Someone else cannot see or continue it.
     const other = await t.newUser();
@@ -179,9 +231,16 @@ describe('videos: upload → HLS ladder', () => {
 
   test('a tus upload of a non-video is refused at the end with a reason', async () => {
     const bytes = Buffer.from('definitely not a video'.repeat(100));
-    const create = await fetch(`${t.baseUrl}/api/uploads`, { method: 'POST', headers: { cookie: u.cookie, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length) } });
+    const create = await fetch(`${t.baseUrl}/api/uploads`, {
+      method: 'POST',
+      headers: { cookie: u.cookie, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length) },
+    });
     const location = new URL(create.headers.get('location')!, t.baseUrl).toString();
-    const res = await fetch(location, { method: 'PATCH', headers: { cookie: u.cookie, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(bytes) });
+    const res = await fetch(location, {
+      method: 'PATCH',
+      headers: { cookie: u.cookie, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(bytes),
+    });
     assert.equal(res.status, 422);
     assert.match(await res.text(), /not_a_video/);
     assert.deepEqual(await listFiles(path.join(t.dataDir, 'uploads')), []);

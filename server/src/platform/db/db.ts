@@ -23,9 +23,7 @@ export type DbHandle = {
 // bigint counters come back as strings by default; they fit in a JS number for any realistic count.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export type OpenDbOptions =
-  | { kind: 'postgres'; url: string; max?: number }
-  | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
+export type OpenDbOptions = { kind: 'postgres'; url: string; max?: number } | { kind: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
   let pool: pg.Pool;

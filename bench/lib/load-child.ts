@@ -1,0 +1,125 @@
+/**
+ * Load generator process: `node load-child.ts '<LoadSpec JSON>'` prints one LoadResult JSON line.
+ * Latencies are measured here per request (float ms) for both modes, so the figures are comparable.
+ */
+import http from 'node:http';
+import autocannon, { type Context, type Request } from 'autocannon';
+import type { Latency, LoadResult, LoadSpec } from './load.ts';
+import { percentile } from './report.ts';
+
+const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
+const pages = spec.sessionPages ?? 1;
+const lat: number[][] = Array.from({ length: pages }, () => []);
+const pagePath = (cursor: string | undefined) => (cursor ? `${spec.path}${spec.path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : spec.path);
+const nextCursor = (status: number, body: string): string | undefined => {
+  if (status !== 200 || pages === 1) return undefined;
+  return (JSON.parse(body) as { nextCursor?: string | null }).nextCursor ?? undefined;
+};
+
+function summary(xs: number[]): Latency {
+  const s = [...xs].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(percentile(s, 50)), p90: r(percentile(s, 90)), p99: r(percentile(s, 99)), max: r(s.at(-1) ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
+}
+
+/** autocannon, closed loop: each connection sends its next request when the previous answers (`rate` caps requests per second). */
+async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
+  const requests: Request[] = lat.map((samples, i) => ({
+    method: 'GET',
+    setupRequest: (req: Request, ctx: Context) => {
+      if (i > 0 && typeof ctx.cursor !== 'string') return undefined; // the previous page failed: start a new session
+      ctx.t0 = performance.now();
+      return { ...req, path: pagePath(i > 0 ? (ctx.cursor as string) : undefined) };
+    },
+    onResponse: (status: number, body: string, ctx: Context) => {
+      if (typeof ctx.t0 === 'number') samples.push(performance.now() - ctx.t0);
+      ctx.cursor = nextCursor(status, body);
+    },
+  }));
+  const r = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.seconds,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
+    headers: spec.headers,
+    requests,
+    // autocannon "corrects" rate-limited runs with an expected interval of ceil(1/rate) = 1 ms, which is meaningless here.
+    ignoreCoordinatedOmission: true,
+  });
+  return { seconds: r.duration, requests: r.requests.total, rps: r.requests.total / r.duration, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx };
+}
+
+/**
+ * Open loop: request k is due at start + k/rate whatever happened before (a steady arrival rate, as
+ * many independent users produce), on a keep-alive pool of `connections` sockets. Latency counts
+ * from the due time, so waiting for a free socket or a late timer is included (no coordinated omission).
+ * With sessionPages, a due request continues a waiting session (next page) if there is one, else starts one.
+ */
+async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
+  const rate = spec.rate ?? 100;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
+  const waiting: { cursor: string; page: number }[] = [];
+  let errors = 0;
+  let timeouts = 0;
+  let non2xx = 0;
+  let done = 0;
+  let inflight = 0;
+  const start = performance.now();
+  const end = start + spec.seconds * 1000;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => (resolveAll = r));
+  let scheduled = 0;
+  let stopped = false;
+  const settle = () => {
+    inflight--;
+    if (stopped && inflight === 0) resolveAll();
+  };
+  const fire = (due: number) => {
+    const next = waiting.shift();
+    const page = next?.page ?? 0;
+    inflight++;
+    const req = http.get(spec.url + pagePath(next?.cursor), { agent, headers: spec.headers, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        lat[page]!.push(performance.now() - due);
+        done++;
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) non2xx++;
+        const c = nextCursor(status, body);
+        if (c && page + 1 < pages) waiting.push({ cursor: c, page: page + 1 });
+        settle();
+      });
+    });
+    let timedOut = false;
+    req.on('timeout', () => {
+      timedOut = true;
+      timeouts++;
+      req.destroy(new Error('timeout'));
+    });
+    req.on('error', () => {
+      if (!timedOut) errors++;
+      settle();
+    });
+  };
+  const tick = () => {
+    const now = Math.min(performance.now(), end);
+    for (let due = start + (scheduled * 1000) / rate; due <= now; due = start + (++scheduled * 1000) / rate) fire(due);
+    if (performance.now() < end) return void setTimeout(tick, 1);
+    stopped = true;
+    if (inflight === 0) resolveAll();
+  };
+  tick();
+  await all;
+  agent.destroy();
+  const seconds = (performance.now() - start) / 1000;
+  return { seconds, requests: done, rps: done / seconds, errors, timeouts, non2xx };
+}
+
+const base = spec.mode === 'paced' ? await paced() : await viaAutocannon();
+const result: LoadResult = {
+  ...base,
+  latency: summary(lat.flat()),
+  ...(pages > 1 ? { pages: lat.map((xs, i) => ({ page: i + 1, count: xs.length, ...summary(xs) })) } : {}),
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
