@@ -50,7 +50,7 @@ export function createClient(opts: ClientOptions = {}) {
     let url = (opts.baseUrl ?? '') + buildPath(r.path, args.params);
     if (args.query) {
       const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(args.query)) if (v !== undefined && v !== null) q.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+      for (const [k, v] of Object.entries(args.query)) if (v !== undefined && v !== null) q.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       const qs = q.toString();
       if (qs) url += `?${qs}`;
     }

@@ -6,6 +6,7 @@ export function formatCount(n: number): string {
 }
 
 export function formatMB(bytes: number): string {
+  if (bytes < 100 * 1024) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 

@@ -9,14 +9,18 @@ import { api, errorMessage } from './api.ts';
  */
 
 export type UploadState =
-  | { step: 'idle' }
+  /** `error`: why the last upload was refused (shown on the form). */
+  | { step: 'idle'; error: string | null }
   | { step: 'uploading'; fileName: string; sent: number; total: number; paused: boolean; error: string | null }
   | { step: 'processing'; videoId: string; video: Video | null; pollError: string | null; retrying: boolean };
 
 const CHUNK_SIZE = 5 * 1024 * 1024;
 const POLL_MS = 1000;
 
-let state: UploadState = { step: 'idle' };
+let state: UploadState = { step: 'idle', error: null };
+
+/** The form's caption and visibility, kept across a refused upload or a trip elsewhere in the app. */
+export const uploadDraft: { caption: string; visibility: Visibility } = { caption: '', visibility: 'public' };
 let upload: Upload | null = null;
 let pollTimer: ReturnType<typeof setTimeout> | undefined;
 let generation = 0;
@@ -39,6 +43,12 @@ export function useUploadState(): UploadState {
 
 export function isUploadBusy(): boolean {
   return state.step === 'uploading' && !state.error;
+}
+
+/** A 4xx answer other than the retryable ones: resuming cannot help (not a video, too large, signed out…). */
+function isRefusal(err: Error): boolean {
+  const status = err instanceof DetailedError ? (err.originalResponse?.getStatus() ?? 0) : 0;
+  return status >= 400 && status < 500 && ![408, 409, 423, 429].includes(status);
 }
 
 /** The server's `{error:{message}}` from a failed tus request, or a readable fallback. */
@@ -80,13 +90,19 @@ export function startUpload(file: File, opts: { caption: string; visibility: Vis
     onSuccess(payload) {
       if (gen !== generation) return;
       upload = null;
+      uploadDraft.caption = '';
       const id = payload.lastResponse.getHeader('Flick-Video-Id') ?? payload.lastResponse.getHeader('flick-video-id');
       if (id) beginProcessing(id, gen);
       else void findNewestVideo(gen);
     },
     onError(err) {
       if (gen !== generation || state.step !== 'uploading') return;
-      set({ ...state, paused: true, error: tusErrorMessage(err) });
+      if (isRefusal(err)) {
+        upload = null;
+        set({ step: 'idle', error: tusErrorMessage(err) });
+      } else {
+        set({ ...state, paused: true, error: tusErrorMessage(err) });
+      }
     },
   });
   upload = current;
@@ -111,9 +127,9 @@ async function findNewestVideo(gen: number) {
     const first = list.items[0];
     if (gen !== generation) return;
     if (first) beginProcessing(first.id, gen);
-    else set({ step: 'uploading', fileName: '', sent: 0, total: 0, paused: true, error: 'Upload finished, but the video could not be found.' });
+    else set({ step: 'idle', error: 'Upload finished, but the video could not be found.' });
   } catch (err) {
-    if (gen === generation) set({ step: 'uploading', fileName: '', sent: 0, total: 0, paused: true, error: errorMessage(err) });
+    if (gen === generation) set({ step: 'idle', error: errorMessage(err) });
   }
 }
 
@@ -136,7 +152,7 @@ export function resetUpload(): void {
   upload = null;
   if (pollTimer) clearTimeout(pollTimer);
   pollTimer = undefined;
-  set({ step: 'idle' });
+  set({ step: 'idle', error: null });
 }
 
 function isSettled(video: Video): boolean {

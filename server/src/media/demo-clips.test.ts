@@ -76,6 +76,7 @@ describe('demoClipArgs', () => {
 describe('testClipArgs', () => {
   it('testsrc2 + sine, ultrafast, faststart by default', () => {
     const args = testClipArgs('t.mp4', { seconds: 4, width: 540, height: 960, withAudio: true });
+    // prettier-ignore
     assert.deepEqual(args, [
       '-f', 'lavfi', '-i', 'testsrc2=size=540x960:rate=30',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',

@@ -90,6 +90,7 @@ export function demoClipArgs(outFile: string, spec: DemoClipSpec, available?: Re
   assertSpec(seconds, w, h);
   const color = spec.color === undefined ? undefined : checkColor(spec.color);
   const pattern = available && !available.has(spec.pattern) ? 'testsrc2' : spec.pattern;
+  // prettier-ignore
   const args = [
     '-f', 'lavfi', '-i', patternSource(pattern, w, h, color),
     '-f', 'lavfi', '-i', `sine=frequency=${Math.max(20, Math.min(20_000, spec.toneHz))}:sample_rate=48000`,
@@ -106,6 +107,7 @@ export function demoClipArgs(outFile: string, spec: DemoClipSpec, available?: Re
     }
     args.push('-vf', texts.join(','));
   }
+  // prettier-ignore
   args.push(
     '-map', '0:v', '-map', '1:a', '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '21', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-g', '60',

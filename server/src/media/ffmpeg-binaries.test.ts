@@ -54,8 +54,12 @@ describe('findMediaTools', () => {
     const missing = path.join(dir, 'nope', 'ffmpeg');
     assert.throws(
       () => findMediaTools({ FFMPEG_PATH: missing, PATH: bin }),
-      (err: unknown) => err instanceof MediaToolsNotFoundError && err.name === 'MediaToolsNotFoundError' && err.message === `FFMPEG_PATH=${missing} is not an executable file`,
+      (err: unknown) =>
+        err instanceof MediaToolsNotFoundError && err.name === 'MediaToolsNotFoundError' && err.message === `FFMPEG_PATH=${missing} is not an executable file`,
     );
-    assert.throws(() => findMediaTools({ FFPROBE_PATH: path.join(dir, 'noexec', 'ffprobe'), PATH: bin }), /^MediaToolsNotFoundError: FFPROBE_PATH=.* is not an executable file$/);
+    assert.throws(
+      () => findMediaTools({ FFPROBE_PATH: path.join(dir, 'noexec', 'ffprobe'), PATH: bin }),
+      /^MediaToolsNotFoundError: FFPROBE_PATH=.* is not an executable file$/,
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('planLadder', () => {
     const ladder = planLadder(info(1080, 1920));
     assert.deepEqual(sizes(ladder), ['360p 360x640', '540p 540x960', '720p 720x1280', '1080p 1080x1920']);
     assert.deepEqual(ladder[0], { name: '360p', width: 360, height: 640, videoBitrateK: 700, maxrateK: 1050, bufsizeK: 1575, audioBitrateK: 96 });
-    assert.deepEqual(ladder.map((r) => r.videoBitrateK), [700, 1400, 2500, 4500]);
+    assert.deepEqual(
+      ladder.map((r) => r.videoBitrateK),
+      [700, 1400, 2500, 4500],
+    );
   });
 
   it('landscape 1920×1080 mirrors it', () => {
@@ -78,7 +81,14 @@ describe('planLadder', () => {
   });
 
   it('preserves aspect ratio within rounding', () => {
-    for (const [w, h] of [[1080, 1920], [1920, 1080], [1080, 1080], [886, 1920], [1440, 1080], [1080, 2400]] as const) {
+    for (const [w, h] of [
+      [1080, 1920],
+      [1920, 1080],
+      [1080, 1080],
+      [886, 1920],
+      [1440, 1080],
+      [1080, 2400],
+    ] as const) {
       for (const r of planLadder(info(w, h))) {
         assert.ok(Math.abs(r.width / r.height - w / h) < 0.01, `${w}x${h} → ${r.width}x${r.height}`);
       }
@@ -194,14 +204,23 @@ describe('ladderArgs', () => {
         '[s2]scale=1080:1920,setsar=1,format=yuv420p[v2]',
     );
     assert.equal(args.filter((a) => a === '-i').length, 1);
-    assert.deepEqual(args.filter((a) => a.endsWith('index.m3u8')), ['out/540p/index.m3u8', 'out/720p/index.m3u8', 'out/1080p/index.m3u8']);
-    assert.deepEqual(args.filter((a) => a.startsWith('[v')), ['[v0]', '[v1]', '[v2]']);
+    assert.deepEqual(
+      args.filter((a) => a.endsWith('index.m3u8')),
+      ['out/540p/index.m3u8', 'out/720p/index.m3u8', 'out/1080p/index.m3u8'],
+    );
+    assert.deepEqual(
+      args.filter((a) => a.startsWith('[v')),
+      ['[v0]', '[v1]', '[v2]'],
+    );
   });
 
   it('sets profile, level and bitrate per output', () => {
     const profiles = args.flatMap((a, i) => (a === '-profile:v' ? [`${args[i + 1]}@${args[i + 3]}`] : []));
     assert.deepEqual(profiles, ['main@3.1', 'high@3.1', 'high@4.0']);
-    assert.deepEqual(args.flatMap((a, i) => (a === '-b:v' ? [args[i + 1]] : [])), ['1400k', '2500k', '4500k']);
+    assert.deepEqual(
+      args.flatMap((a, i) => (a === '-b:v' ? [args[i + 1]] : [])),
+      ['1400k', '2500k', '4500k'],
+    );
     assert.equal(args.filter((a) => a === '-force_key_frames').length, 3);
   });
 
@@ -246,8 +265,14 @@ describe('measureBandwidth', () => {
   it('computes peak and average bits per second from EXTINF and sizes', () => {
     const playlist = '#EXTM3U\n#EXTINF:2.000000,\nseg_000.ts\n#EXTINF:2.000000,\nseg_001.ts\n#EXTINF:1.000000,\nseg_002.ts\n#EXT-X-ENDLIST\n';
     const bytes: Record<string, number> = { 'seg_000.ts': 250_000, 'seg_001.ts': 150_000, 'seg_002.ts': 150_000 };
-    assert.deepEqual(measureBandwidth(playlist, (u) => bytes[u] ?? 0), { peak: 1_200_000, average: 880_000 });
-    assert.deepEqual(measureBandwidth('#EXTM3U\n', () => 0), { peak: 0, average: 0 });
+    assert.deepEqual(
+      measureBandwidth(playlist, (u) => bytes[u] ?? 0),
+      { peak: 1_200_000, average: 880_000 },
+    );
+    assert.deepEqual(
+      measureBandwidth('#EXTM3U\n', () => 0),
+      { peak: 0, average: 0 },
+    );
   });
 });
 
@@ -271,14 +296,23 @@ describe('posterArgs / thumbnailsArgs', () => {
     const args = thumbnailsArgs('in.mp4', 'dir/thumb_%02d.jpg', info(1080, 1920));
     const seeks = args.flatMap((a, i) => (a === '-ss' ? [args[i + 1]] : []));
     assert.deepEqual(seeks, ['2.500', '7.500', '12.500', '17.500', '22.500', '27.500']);
-    assert.deepEqual(args.filter((a) => a.endsWith('.jpg')), ['dir/thumb_01.jpg', 'dir/thumb_02.jpg', 'dir/thumb_03.jpg', 'dir/thumb_04.jpg', 'dir/thumb_05.jpg', 'dir/thumb_06.jpg']);
-    assert.deepEqual(args.flatMap((a, i) => (a === '-map' ? [args[i + 1]] : [])), ['0:V:0', '1:V:0', '2:V:0', '3:V:0', '4:V:0', '5:V:0']);
+    assert.deepEqual(
+      args.filter((a) => a.endsWith('.jpg')),
+      ['dir/thumb_01.jpg', 'dir/thumb_02.jpg', 'dir/thumb_03.jpg', 'dir/thumb_04.jpg', 'dir/thumb_05.jpg', 'dir/thumb_06.jpg'],
+    );
+    assert.deepEqual(
+      args.flatMap((a, i) => (a === '-map' ? [args[i + 1]] : [])),
+      ['0:V:0', '1:V:0', '2:V:0', '3:V:0', '4:V:0', '5:V:0'],
+    );
     assert.equal(flag(args, '-vf'), 'scale=180:320,setsar=1');
   });
 
   it('thumbnails: count and narrow sources', () => {
     const args = thumbnailsArgs('in.mp4', 't%d.jpg', info(120, 90, { durationMs: 4000 }), 2);
-    assert.deepEqual(args.filter((a) => a.endsWith('.jpg')), ['t1.jpg', 't2.jpg']);
+    assert.deepEqual(
+      args.filter((a) => a.endsWith('.jpg')),
+      ['t1.jpg', 't2.jpg'],
+    );
     assert.equal(flag(args, '-vf'), 'scale=120:90,setsar=1');
   });
 });

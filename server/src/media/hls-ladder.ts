@@ -135,14 +135,14 @@ export function ladderArgs(input: string, outDir: string, renditions: Rendition[
   const graph =
     renditions.length === 1
       ? `[0:V:0]${decimate}${scaled[0]}`
-      : `[0:V:0]${decimate}split=${renditions.length}${renditions.map((_, i) => `[s${i}]`).join('')};` +
-        scaled.map((s, i) => `[s${i}]${s}`).join(';');
+      : `[0:V:0]${decimate}split=${renditions.length}${renditions.map((_, i) => `[s${i}]`).join('')};` + scaled.map((s, i) => `[s${i}]${s}`).join(';');
 
   const args = ['-format_whitelist', ALLOWED_DEMUXERS, '-i', input];
   if (!opts.hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=stereo:sample_rate=${AUDIO_RATE}`);
   args.push('-filter_complex', graph);
   for (const [i, r] of renditions.entries()) {
     const dir = path.join(outDir, r.name);
+    // prettier-ignore
     args.push(
       '-map', `[v${i}]`,
       '-map', opts.hasAudio ? '0:a:0' : '1:a:0',
@@ -234,6 +234,7 @@ function fitLong(info: MediaInfo, maxLong: number): { width: number; height: num
 export function posterArgs(input: string, outFile: string, info: MediaInfo): string[] {
   const at = Math.min(1, info.durationMs / 10_000);
   const { width, height } = fitLong(info, 720);
+  // prettier-ignore
   return [
     '-ss', at.toFixed(3), '-format_whitelist', ALLOWED_DEMUXERS, '-i', input,
     '-map', '0:V:0', '-frames:v', '1', '-vf', `scale=${width}:${height},setsar=1`,
@@ -253,10 +254,12 @@ export function thumbnailsArgs(input: string, outPattern: string, info: MediaInf
   const height = even((info.height * width) / info.width);
   const args: string[] = [];
   for (let i = 0; i < count; i++) {
+    // prettier-ignore
     args.push('-ss', (slice * (i + 0.5)).toFixed(3), '-format_whitelist', ALLOWED_DEMUXERS, '-i', input);
   }
   for (let i = 0; i < count; i++) {
     const file = outPattern.replace(/%0?(\d*)d/, (_, w: string) => String(i + 1).padStart(Number(w) || 0, '0'));
+    // prettier-ignore
     args.push(
       '-map', `${i}:V:0`, '-frames:v', '1', '-vf', `scale=${width}:${height},setsar=1`,
       '-c:v', 'mjpeg', '-q:v', '5', '-map_metadata', '-1', '-f', 'image2', '-update', '1', file,

@@ -27,6 +27,7 @@ try {
   const src = path.join(dir, 'phone.mp4');
   // Temporal noise keeps the bitrate (and so decode cost) near a phone recording: ~14 Mbit/s High profile.
   await time('generate source (not part of the budget)', () =>
+    // prettier-ignore
     runner.run([
       '-f', 'lavfi', '-i', 'testsrc2=size=1080x1920:rate=30,noise=alls=10:allf=t+u',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',

@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoClipArgs, findFontFile, testClipArgs } from './demo-clips.ts';
 import { findMediaTools } from './ffmpeg-binaries.ts';
-import { codecsFor, ladderArgs, masterPlaylist, measureBandwidth, plannedBandwidth, planLadder, posterArgs, renditionArgs, thumbnailsArgs } from './hls-ladder.ts';
+import {
+  codecsFor,
+  ladderArgs,
+  masterPlaylist,
+  measureBandwidth,
+  plannedBandwidth,
+  planLadder,
+  posterArgs,
+  renditionArgs,
+  thumbnailsArgs,
+} from './hls-ladder.ts';
 import type { Rendition } from './hls-ladder.ts';
 import { createMediaRunner, FfmpegError, listFilters, ProbeError } from './media-runner.ts';
 import type { MediaInfo, ProbeResult } from './media-types.ts';
@@ -75,7 +85,10 @@ describe('media pipeline with real ffmpeg', () => {
     assert.equal(info.videoCodec, 'h264');
 
     const ladder = planLadder(info);
-    assert.deepEqual(ladder.map((r) => `${r.name} ${r.width}x${r.height}`), ['360p 360x640', '540p 540x960']);
+    assert.deepEqual(
+      ladder.map((r) => `${r.name} ${r.width}x${r.height}`),
+      ['360p 360x640', '540p 540x960'],
+    );
     const out = path.join(dir, 'hls');
     const ratios: number[] = [];
     for (const r of ladder) await mkdir(path.join(out, r.name), { recursive: true });
@@ -84,7 +97,11 @@ describe('media pipeline with real ffmpeg', () => {
       onProgress: (x) => ratios.push(x),
     });
     assert.equal(ratios.at(-1), 1);
-    assert.deepEqual([...ratios].sort((a, b) => a - b), ratios, 'progress is monotonic');
+    assert.deepEqual(
+      [...ratios].sort((a, b) => a - b),
+      ratios,
+      'progress is monotonic',
+    );
     await runner.run(ladderArgs(clip, out, ladder.slice(1), { hasAudio: true, fps: info.fps }), { durationMs: info.durationMs });
     await writeFile(path.join(out, 'master.m3u8'), masterPlaylist(ladder, { hasAudio: true, fps: info.fps }));
 
@@ -122,7 +139,10 @@ describe('media pipeline with real ffmpeg', () => {
     assert.equal(info.hasAudio, false);
     assert.equal(info.fps, 60);
     const ladder = planLadder(info);
-    assert.deepEqual(ladder.map((r) => `${r.name} ${r.width}x${r.height}`), ['360p 320x240']);
+    assert.deepEqual(
+      ladder.map((r) => `${r.name} ${r.width}x${r.height}`),
+      ['360p 320x240'],
+    );
     const out = path.join(dir, 'silent-hls');
     await encodeLadder(src, out, info, ladder);
     const seg = await probeViaMp4(path.join(out, '360p', 'seg_000.ts'));
@@ -174,7 +194,9 @@ describe('media pipeline with real ffmpeg', () => {
     const filters = await listFilters(tools.ffmpeg);
     const out = path.join(dir, 'demo.mp4');
     const title = `It's 100%: a\\b, [ok]; "done"`;
-    await runner.run(demoClipArgs(out, { seconds: 1, width: 320, height: 568, title, subtitle: 'x:y', pattern: 'gradients', toneHz: 440, fontFile: font }, filters));
+    await runner.run(
+      demoClipArgs(out, { seconds: 1, width: 320, height: 568, title, subtitle: 'x:y', pattern: 'gradients', toneHz: 440, fontFile: font }, filters),
+    );
     const info = await probeInfo(out);
     assert.deepEqual([info.width, info.height, info.hasAudio], [320, 568, true]);
   });

@@ -48,7 +48,10 @@ export class ProbeError extends Error {
 /** The last few meaningful stderr lines; earlier ones are usually stream banners and warnings. */
 function summarize(stderr: string, maxLines = 4): string {
   // swscale nags about yuvj420p on every JPEG we write; it would crowd out the real error.
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.includes('deprecated pixel format used'));
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.includes('deprecated pixel format used'));
   return lines.slice(-maxLines).join(' | ').slice(-800);
 }
 
@@ -102,6 +105,7 @@ export function createMediaRunner(tools: MediaTools): MediaRunner {
     async probe(file, opts = {}) {
       const timeout = AbortSignal.timeout(opts.timeoutMs ?? 20_000);
       const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      // prettier-ignore
       const args = [
         '-v', 'error',
         '-protocol_whitelist', 'file',
@@ -116,7 +120,8 @@ export function createMediaRunner(tools: MediaTools): MediaRunner {
         if (timeout.aborted && !opts.signal?.aborted) throw new ProbeError('probing the file timed out');
         throw err;
       }
-      if (exit.code !== 0) throw new ProbeError(`not a readable media file: ${summarize(exit.stderr, 2) || `ffprobe exited with ${exit.code ?? exit.signal}`}`, exit.stderr);
+      if (exit.code !== 0)
+        throw new ProbeError(`not a readable media file: ${summarize(exit.stderr, 2) || `ffprobe exited with ${exit.code ?? exit.signal}`}`, exit.stderr);
       let parsed: Partial<ProbeResult>;
       try {
         parsed = JSON.parse(exit.stdout) as Partial<ProbeResult>;

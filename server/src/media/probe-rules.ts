@@ -22,20 +22,14 @@ export const MEDIA_LIMITS = {
  * concat playlist is parsed as such and can make ffmpeg read arbitrary local files or URLs.
  * Image demuxers are allowed only so that pictures get a friendly "not a video" instead of "unreadable".
  */
+// prettier-ignore
 export const ALLOWED_DEMUXERS = [
   'mov', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'ogg', 'asf', 'mpeg', 'gif',
   'image2', 'png_pipe', 'jpeg_pipe', 'webp_pipe', 'bmp_pipe', 'tiff_pipe',
 ].join(',');
 
 export type ProbeRejectCode =
-  | 'no_video_stream'
-  | 'not_a_video'
-  | 'dimensions_too_large'
-  | 'dimensions_too_small'
-  | 'no_duration'
-  | 'too_short'
-  | 'too_long'
-  | 'truncated';
+  'no_video_stream' | 'not_a_video' | 'dimensions_too_large' | 'dimensions_too_small' | 'no_duration' | 'too_short' | 'too_long' | 'truncated';
 
 export type ProbeVerdict = { ok: true; info: MediaInfo } | { ok: false; code: ProbeRejectCode; reason: string };
 
@@ -96,10 +90,7 @@ export function validateProbe(p: ProbeResult): ProbeVerdict {
   const height = sideways ? displayW : codedH;
   const L = MEDIA_LIMITS;
   if (Math.max(codedW, codedH) > L.maxSide || codedW * codedH > L.maxPixels) {
-    return reject(
-      'dimensions_too_large',
-      `video is ${width}×${height}; the maximum is ${L.maxSide} pixels per side and 4096×2304 pixels in total`,
-    );
+    return reject('dimensions_too_large', `video is ${width}×${height}; the maximum is ${L.maxSide} pixels per side and 4096×2304 pixels in total`);
   }
   if (Math.min(codedW, codedH) < L.minSide) {
     return reject('dimensions_too_small', `video is ${width}×${height}; each side must be at least ${L.minSide} pixels`);

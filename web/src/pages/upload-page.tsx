@@ -6,7 +6,7 @@ import { Link } from '../components/link.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
 import { formatMB } from '../format.ts';
 import { loginPath, profilePath, videoPath } from '../router.ts';
-import { pauseUpload, resetUpload, resumeUpload, retryProcessing, startUpload, useUploadState, type UploadState } from '../upload-store.ts';
+import { pauseUpload, resetUpload, resumeUpload, retryProcessing, startUpload, uploadDraft, useUploadState, type UploadState } from '../upload-store.ts';
 
 const MAX_CAPTION = 2200;
 
@@ -67,19 +67,27 @@ export function UploadPage() {
       <header className="page-header">
         <h1>Upload video</h1>
       </header>
-      {state.step === 'idle' && <UploadForm />}
+      {state.step === 'idle' && <UploadForm refusal={state.error} />}
       {state.step === 'uploading' && <UploadProgress state={state} />}
       {state.step === 'processing' && <ProcessingStatus state={state} profileHref={profilePath(me.username)} />}
     </div>
   );
 }
 
-function UploadForm() {
+function UploadForm({ refusal }: { refusal: string | null }) {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<string | null>(null);
-  const [caption, setCaption] = useState('');
-  const [visibility, setVisibility] = useState<Visibility>('public');
-  const [error, setError] = useState<string | null>(null);
+  const [caption, setCaptionState] = useState(uploadDraft.caption);
+  const [visibility, setVisibilityState] = useState<Visibility>(uploadDraft.visibility);
+  const [error, setError] = useState<string | null>(refusal);
+  const setCaption = (v: string) => {
+    uploadDraft.caption = v;
+    setCaptionState(v);
+  };
+  const setVisibility = (v: Visibility) => {
+    uploadDraft.visibility = v;
+    setVisibilityState(v);
+  };
   const ids = { file: useId(), caption: useId(), visibility: useId() };
 
   useEffect(() => {

@@ -69,79 +69,8 @@ export function VideoPlayer({ video, active, attach, feed }: VideoPlayerProps) {
     });
   }, []);
 
-  // Attach / detach the stream.
-  useEffect(() => {
-    const el = elRef.current;
-    const src = video.hlsUrl;
-    if (!el || !attach || !src) return;
-    let cancelled = false;
-    let hls: HlsInstance | null = null;
-    setFailed(false);
-    loadHls().then(
-      ({ default: Hls }) => {
-        if (cancelled) return;
-        if (Hls.isSupported()) {
-          let networkRetries = 0;
-          let mediaRecoveries = 0;
-          const instance = new Hls({ capLevelToPlayerSize: true, maxBufferLength: 8, backBufferLength: 10 });
-          hls = instance;
-          hlsRef.current = instance;
-          instance.on(Hls.Events.MANIFEST_PARSED, () => setSourceVersion((v) => v + 1));
-          instance.on(Hls.Events.ERROR, (_event, data) => {
-            if (!data.fatal) return;
-            if (data.type === Hls.ErrorTypes.NETWORK_ERROR && networkRetries < 3) {
-              networkRetries++;
-              instance.startLoad();
-            } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
-              mediaRecoveries++;
-              instance.recoverMediaError();
-            } else {
-              setFailed(true);
-              instance.destroy();
-              if (hlsRef.current === instance) hlsRef.current = null;
-            }
-          });
-          instance.loadSource(src);
-          instance.attachMedia(el);
-        } else if (el.canPlayType('application/vnd.apple.mpegurl')) {
-          el.src = src;
-          setSourceVersion((v) => v + 1);
-        } else {
-          setFailed(true);
-        }
-      },
-      () => {
-        if (!cancelled) setFailed(true);
-      },
-    );
-    return () => {
-      cancelled = true;
-      if (hls) {
-        hls.destroy();
-        if (hlsRef.current === hls) hlsRef.current = null;
-      } else if (el.getAttribute('src')) {
-        el.removeAttribute('src');
-        el.load();
-      }
-    };
-  }, [attach, video.hlsUrl]);
-
-  // The active item buffers further ahead than its preloading neighbours.
-  useEffect(() => {
-    const hls = hlsRef.current;
-    if (hls) hls.config.maxBufferLength = active ? 30 : 8;
-  }, [active, sourceVersion]);
-
-  // Play / pause / mute.
-  useEffect(() => {
-    const el = elRef.current;
-    if (!el) return;
-    el.muted = muted;
-    if (active && attach && !userPaused && !failed) tryPlay();
-    else el.pause();
-  }, [active, attach, userPaused, failed, muted, sourceVersion, tryPlay]);
-
-  // One view: impression, play, periodic progress, complete/replay, and skip or final progress on leaving.
+  // One view (declared before the stream effects so that on unmount it reads position/duration before detaching):
+  // impression, play, periodic progress, complete/replay, and skip or final progress on leaving.
   useEffect(() => {
     const el = elRef.current;
     if (!active || !el) return;
@@ -253,6 +182,78 @@ export function VideoPlayer({ video, active, attach, feed }: VideoPlayerProps) {
       setBuffering(false);
     };
   }, [active, video.id, video.durationMs, feed, tryPlay]);
+
+  // Attach / detach the stream.
+  useEffect(() => {
+    const el = elRef.current;
+    const src = video.hlsUrl;
+    if (!el || !attach || !src) return;
+    let cancelled = false;
+    let hls: HlsInstance | null = null;
+    setFailed(false);
+    loadHls().then(
+      ({ default: Hls }) => {
+        if (cancelled) return;
+        if (Hls.isSupported()) {
+          let networkRetries = 0;
+          let mediaRecoveries = 0;
+          const instance = new Hls({ capLevelToPlayerSize: true, maxBufferLength: 8, backBufferLength: 10 });
+          hls = instance;
+          hlsRef.current = instance;
+          instance.on(Hls.Events.MANIFEST_PARSED, () => setSourceVersion((v) => v + 1));
+          instance.on(Hls.Events.ERROR, (_event, data) => {
+            if (!data.fatal) return;
+            if (data.type === Hls.ErrorTypes.NETWORK_ERROR && networkRetries < 3) {
+              networkRetries++;
+              instance.startLoad();
+            } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
+              mediaRecoveries++;
+              instance.recoverMediaError();
+            } else {
+              setFailed(true);
+              instance.destroy();
+              if (hlsRef.current === instance) hlsRef.current = null;
+            }
+          });
+          instance.loadSource(src);
+          instance.attachMedia(el);
+        } else if (el.canPlayType('application/vnd.apple.mpegurl')) {
+          el.src = src;
+          setSourceVersion((v) => v + 1);
+        } else {
+          setFailed(true);
+        }
+      },
+      () => {
+        if (!cancelled) setFailed(true);
+      },
+    );
+    return () => {
+      cancelled = true;
+      if (hls) {
+        hls.destroy();
+        if (hlsRef.current === hls) hlsRef.current = null;
+      } else if (el.getAttribute('src')) {
+        el.removeAttribute('src');
+        el.load();
+      }
+    };
+  }, [attach, video.hlsUrl]);
+
+  // The active item buffers further ahead than its preloading neighbours.
+  useEffect(() => {
+    const hls = hlsRef.current;
+    if (hls) hls.config.maxBufferLength = active ? 30 : 8;
+  }, [active, sourceVersion]);
+
+  // Play / pause / mute.
+  useEffect(() => {
+    const el = elRef.current;
+    if (!el) return;
+    el.muted = muted;
+    if (active && attach && !userPaused && !failed) tryPlay();
+    else el.pause();
+  }, [active, attach, userPaused, failed, muted, sourceVersion, tryPlay]);
 
   // Buffering indicator.
   useEffect(() => {

@@ -24,7 +24,7 @@ export type FeedOptions = { snapshotTtlMs: number; candidateLimit: number; hydra
  */
 export function createFeedService(deps: { db: Database; clock: Clock; videosRepo: VideosRepo; videos: VideosService; options?: Partial<FeedOptions> }) {
   const { db, clock, videosRepo, videos } = deps;
-  const opts: FeedOptions = { snapshotTtlMs: 10_000, candidateLimit: 2000, hydrateTtlMs: 10_000, ...deps.options };
+  const opts: FeedOptions = { snapshotTtlMs: 5_000, candidateLimit: 2000, hydrateTtlMs: 10_000, ...deps.options };
 
   let snapshot: { at: number; ranked: Ranked[] } | undefined;
   let refreshing: Promise<Ranked[]> | undefined;
@@ -45,7 +45,10 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
     );
   }
 
-  /** Serve the current snapshot; refresh it in the background once stale (one refresh at a time). */
+  /**
+   * Serve the current snapshot and refresh it in the background once stale (one refresh at a time);
+   * wait for the refresh only when there is nothing to serve or the snapshot is far too old.
+   */
   async function ranked(): Promise<Ranked[]> {
     const age = snapshot ? Date.now() - snapshot.at : Infinity;
     if (age > opts.snapshotTtlMs && !refreshing) {
@@ -58,8 +61,8 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
           refreshing = undefined;
         });
     }
-    if (snapshot) return snapshot.ranked;
-    return refreshing!;
+    if (snapshot && snapshot.ranked.length > 0 && age < opts.snapshotTtlMs * 6) return snapshot.ranked;
+    return refreshing ?? snapshot!.ranked;
   }
 
   const hydrated = new Map<string, { at: number; dto: Video }>();
@@ -82,10 +85,10 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
   }
 
   return {
-    /** Videos removed or made private must leave the feed at once, not after the cache expires. */
+    /** A video changed (published, edited, removed): drop it from the caches now and re-rank soon. */
     invalidate(videoId: string) {
       hydrated.delete(videoId);
-      if (snapshot) snapshot = { ...snapshot, ranked: snapshot.ranked.filter((r) => r.id !== videoId) };
+      if (snapshot) snapshot = { at: 0, ranked: snapshot.ranked.filter((r) => r.id !== videoId) };
     },
     async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string): Promise<FeedPage> {
       const c = decodeCursor(cursor, isForYouCursor);

@@ -17,7 +17,7 @@ class PermanentMediaError extends Error {
 
 const bandwidth = (r: Rendition) => (r.videoBitrateK + r.audioBitrateK) * 1000;
 
-export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media: MediaRunner; metrics: Metrics; log: Logger; workRoot: string }) {
+export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media: MediaRunner; metrics: Metrics; log: Logger; workRoot: string; onPublished?: (videoId: string) => void }) {
   const { repo, blob, media, metrics, log } = deps;
 
   async function fail(videoId: string, reason: string) {
@@ -95,6 +95,7 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
             ...(row.published_at ? {} : { published_at: new Date() }),
           });
           if (!published) return;
+          deps.onPublished?.(videoId);
           log.info({ videoId, rendition: first.name, seconds: firstSeconds }, 'first rendition published');
 
           if (rest.length) {

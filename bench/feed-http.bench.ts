@@ -1,0 +1,174 @@
+import crypto from 'node:crypto';
+import type { Database } from '../server/src/platform/db/db.ts';
+import { createTestApp } from '../server/src/testing/harness.ts';
+import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { parseArgs, round, targetLine, type BenchResult } from './lib/report.ts';
+
+export const description = 'GET /api/feed/for-you over loopback HTTP on a seeded catalog (10k videos); load from a child process';
+
+/** Deterministic PRNG (mulberry32), so every run seeds the same catalog. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sampler over Zipf-like weights 1/(i+1)^s. */
+function zipf(n: number, s: number, rnd: () => number): () => number {
+  const cum: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < n; i++) cum.push((sum += 1 / (i + 1) ** s));
+  return () => {
+    const x = rnd() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+const TAGS = 'fyp foryou viral dance comedy cooking recipe travel fitness gym running yoga pets dog cat music cover guitar diy crafts fashion ootd beauty makeup skincare gaming minecraft art drawing science tech coding books booktok football basketball soccer nature hiking camping cars photography motivation study asmr prank family baby wedding food streetfood coffee vegan'.split(' ');
+
+/**
+ * Insert `videos` ready public videos from `creators` users directly (like feed.test.ts does, in batches):
+ * creators' output is Zipf-distributed, views log-normal with a per-creator fame factor, likes 1–12 % of
+ * views, published uniformly over the last 30 days, 1–4 hashtags each (Zipf over ~300 tags).
+ */
+export async function seedCatalog(db: Database, opts: { videos: number; creators: number; seed?: number }): Promise<void> {
+  const rnd = prng(opts.seed ?? 42);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const users = Array.from({ length: opts.creators }, (_, i) => ({
+    id: crypto.randomUUID(),
+    username: `creator_${i}`,
+    password_hash: 'seeded-not-a-hash',
+    birthdate: '1994-06-01',
+    display_name: `Creator ${i}`,
+    avatar_key: i % 3 ? `avatars/creator_${i}.webp` : null,
+    fame: Math.exp(gauss()),
+  }));
+  for (let i = 0; i < users.length; i += 500) await db.insertInto('users').values(users.slice(i, i + 500).map(({ fame: _, ...u }) => u)).execute();
+
+  const creatorOf = zipf(opts.creators, 0.8, rnd);
+  const tagOf = zipf(TAGS.length + 250, 1.1, rnd);
+  const tagName = (k: number) => TAGS[k] ?? `topic${k - TAGS.length}`;
+  const now = Date.now();
+  const rungs = [
+    { name: '360p', width: 360, height: 640, bandwidth: 796_000 },
+    { name: '540p', width: 540, height: 960, bandwidth: 1_528_000 },
+    { name: '720p', width: 720, height: 1280, bandwidth: 2_628_000 },
+    { name: '1080p', width: 1080, height: 1920, bandwidth: 4_628_000 },
+  ];
+  const batch = 500;
+  for (let start = 0; start < opts.videos; start += batch) {
+    const rows = [];
+    const tags: { video_id: string; tag: string }[] = [];
+    for (let i = start; i < Math.min(opts.videos, start + batch); i++) {
+      const id = crypto.randomUUID();
+      const user = users[creatorOf()]!;
+      const at = new Date(now - rnd() * 30 * 86_400_000);
+      const views = Math.min(50_000_000, Math.round(Math.exp(Math.log(1500) + 1.8 * gauss()) * user.fame));
+      const mine = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => tagName(tagOf())))];
+      for (const tag of mine) tags.push({ video_id: id, tag });
+      rows.push({
+        id,
+        user_id: user.id,
+        caption: `clip ${i} ${mine.map((t) => `#${t}`).join(' ')}`,
+        visibility: 'public' as const,
+        status: 'ready' as const,
+        phase: 'ready' as const,
+        progress: 100,
+        source_key: `videos/${id}/source`,
+        width: 1080,
+        height: 1920,
+        duration_ms: 5_000 + Math.round(rnd() * 55_000),
+        has_audio: true,
+        hls_key: `videos/${id}/hls/master.m3u8`,
+        poster_key: `videos/${id}/poster.jpg`,
+        renditions: JSON.stringify(rungs),
+        thumbnails: JSON.stringify(Array.from({ length: 6 }, (_, k) => `videos/${id}/thumbs/thumb_0${k + 1}.jpg`)),
+        view_count: views,
+        like_count: Math.round(views * (0.01 + rnd() * 0.11)),
+        created_at: at,
+        published_at: at,
+      });
+    }
+    await db.insertInto('videos').values(rows).execute();
+    await db.insertInto('video_hashtags').values(tags).execute();
+  }
+}
+
+const line = (r: LoadResult) =>
+  `${round(r.rps, 1)} req/s (${r.requests} in ${round(r.seconds, 1)} s) · latency ms p50 ${r.latency.p50} p90 ${r.latency.p90} p99 ${r.latency.p99} max ${r.latency.max} · errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx}`;
+const figures = (r: LoadResult) => ({ rps: round(r.rps, 1), p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+
+export async function run(argv: string[]): Promise<BenchResult> {
+  const a = parseArgs(argv);
+  const videos = Number(a.videos ?? 10_000);
+  const creators = Number(a.creators ?? 500);
+  const rate = Number(a.rate ?? 500);
+  const seconds = Number(a.seconds ?? 20);
+  const maxSeconds = Number(a['max-seconds'] ?? 15);
+  const targetP99 = 25;
+  const engine = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+  const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+  try {
+    let t0 = performance.now();
+    await seedCatalog(t.ctx.dbh.db, { videos, creators });
+    console.log(`feed-http on ${engine}: seeded ${videos} videos from ${creators} creators in ${round((performance.now() - t0) / 1000, 1)} s`);
+    const headers: Record<string, string> = {};
+    if (a.auth) headers.cookie = (await t.newUser()).cookie;
+    console.log(`load: ${headers.cookie ? 'signed-in' : 'anonymous'} requests, generated in a child process (its own event loop; same 2 CPUs)`);
+    const path = '/api/feed/for-you?limit=10';
+    const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path, headers, ...s });
+
+    t0 = performance.now();
+    await load({ mode: 'autocannon', connections: 10, seconds: 5 });
+    await load({ mode: 'autocannon', connections: 10, seconds: 3, sessionPages: 5 });
+    console.log(`warm-up: ${round((performance.now() - t0) / 1000, 1)} s`);
+
+    const fixed = await load({ mode: 'autocannon', connections: 50, seconds, rate });
+    console.log(`\n(a) fixed rate, autocannon overallRate ${rate}, 50 connections, ${seconds} s:\n    ${line(fixed)}`);
+    console.log(`    ${targetLine(`p99 at ${rate} req/s`, fixed.latency.p99, targetP99, 'ms')}`);
+    const paced = await load({ mode: 'paced', connections: 50, seconds, rate });
+    console.log(`(a') fixed rate, open loop (a request every ${round(1000 / rate, 1)} ms, up to 50 sockets), ${seconds} s:\n    ${line(paced)}`);
+    console.log(`    ${targetLine(`p99 at ${rate} req/s`, paced.latency.p99, targetP99, 'ms')}`);
+    const max = await load({ mode: 'autocannon', connections: 20, seconds: maxSeconds });
+    console.log(`(b) max throughput, autocannon 20 connections, ${maxSeconds} s:\n    ${line(max)}`);
+
+    const sessFixed = await load({ mode: 'paced', connections: 50, seconds, rate, sessionPages: 5 });
+    console.log(`(c) sessions of 5 pages following nextCursor, open loop at ${rate} req/s, ${seconds} s:\n    ${line(sessFixed)}`);
+    for (const p of sessFixed.pages ?? []) console.log(`      page ${p.page}: ${p.count} req · p50 ${p.p50} p90 ${p.p90} p99 ${p.p99} max ${p.max} ms`);
+    console.log(`    ${targetLine(`p99 at ${rate} req/s`, sessFixed.latency.p99, targetP99, 'ms')}`);
+    const sessMax = await load({ mode: 'autocannon', connections: 20, seconds: maxSeconds, sessionPages: 5 });
+    console.log(`(d) sessions of 5 pages, max throughput, autocannon 20 connections, ${maxSeconds} s:\n    ${line(sessMax)}`);
+    for (const p of sessMax.pages ?? []) console.log(`      page ${p.page}: ${p.count} req · p50 ${p.p50} p90 ${p.p90} p99 ${p.p99} ms`);
+
+    const broken = [fixed, paced, max, sessFixed, sessMax].some((r) => r.requests === 0 || r.non2xx + r.errors > r.requests * 0.01);
+    if (broken) throw new Error('more than 1 % of feed requests failed (see figures above)');
+    return {
+      bench: 'feed-http',
+      engine,
+      videos,
+      creators,
+      auth: !!headers.cookie,
+      fixedRate: { targetRps: rate, ...figures(fixed) },
+      fixedRatePaced: { targetRps: rate, ...figures(paced) },
+      max: figures(max),
+      sessions: { pages: 5, fixedRate: { targetRps: rate, ...figures(sessFixed) }, max: figures(sessMax) },
+      targetP99Ms: targetP99,
+      met: fixed.latency.p99 <= targetP99,
+      pacedMet: paced.latency.p99 <= targetP99,
+    };
+  } finally {
+    await t.close();
+  }
+}
