@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { loadMe } from './api.ts';
 import { BottomNav } from './components/bottom-nav.tsx';
 import { Toaster } from './components/toast.tsx';
@@ -12,6 +12,25 @@ import { VideoPage } from './pages/video-page.tsx';
 import { useRoute, type Route } from './router.ts';
 
 const TITLES: Partial<Record<Route['name'], string>> = { feed: 'Flick', 'not-found': 'Not found · Flick' };
+
+function renderPage(route: Route, feedEpoch: number): ReactNode {
+  switch (route.name) {
+    case 'feed':
+      return <FeedPage tab={route.tab} epoch={feedEpoch} />;
+    case 'upload':
+      return <UploadPage />;
+    case 'profile':
+      return <ProfilePage key={route.username.toLowerCase()} username={route.username} />;
+    case 'video':
+      return <VideoPage key={route.id} id={route.id} />;
+    case 'login':
+      return <LoginPage />;
+    case 'signup':
+      return <SignupPage />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
+}
 
 export function App() {
   const route = useRoute();
@@ -27,34 +46,10 @@ export function App() {
     if (title) document.title = title;
   }, [route.name]);
 
-  let page;
-  switch (route.name) {
-    case 'feed':
-      page = <FeedPage tab={route.tab} epoch={feedEpoch} />;
-      break;
-    case 'upload':
-      page = <UploadPage />;
-      break;
-    case 'profile':
-      page = <ProfilePage key={route.username.toLowerCase()} username={route.username} />;
-      break;
-    case 'video':
-      page = <VideoPage key={route.id} id={route.id} />;
-      break;
-    case 'login':
-      page = <LoginPage />;
-      break;
-    case 'signup':
-      page = <SignupPage />;
-      break;
-    default:
-      page = <NotFoundPage />;
-  }
-
   const showNav = route.name !== 'login' && route.name !== 'signup';
   return (
     <div className={`app route-${route.name}${showNav ? ' has-nav' : ''}`}>
-      <main className="app-main">{page}</main>
+      <main className="app-main">{renderPage(route, feedEpoch)}</main>
       {showNav && (
         <BottomNav
           route={route}

@@ -101,7 +101,9 @@ function flushForUnload() {
       sent = false;
     }
     if (!sent) {
-      void fetch(ENDPOINT, { method: 'POST', body: json, keepalive: true, credentials: 'include', headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+      void fetch(ENDPOINT, { method: 'POST', body: json, keepalive: true, credentials: 'include', headers: { 'content-type': 'application/json' } }).catch(
+        () => undefined,
+      );
     }
   }
 }

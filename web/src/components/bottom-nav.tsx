@@ -22,13 +22,23 @@ export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: 
         <HomeIcon />
         <span>Home</span>
       </Link>
-      <Link to="/upload" className={route.name === 'upload' ? 'nav-item nav-upload is-active' : 'nav-item nav-upload'} data-testid="nav-upload" aria-label="Upload">
+      <Link
+        to="/upload"
+        className={route.name === 'upload' ? 'nav-item nav-upload is-active' : 'nav-item nav-upload'}
+        data-testid="nav-upload"
+        aria-label="Upload"
+      >
         <span className="nav-upload-btn">
           <PlusIcon />
         </span>
       </Link>
       {me ? (
-        <Link to={profilePath(me.username)} className={onMyProfile ? 'nav-item is-active' : 'nav-item'} aria-current={onMyProfile ? 'page' : undefined} data-testid="nav-profile">
+        <Link
+          to={profilePath(me.username)}
+          className={onMyProfile ? 'nav-item is-active' : 'nav-item'}
+          aria-current={onMyProfile ? 'page' : undefined}
+          data-testid="nav-profile"
+        >
           <Avatar user={me} size={24} className="nav-avatar" />
           <span>Profile</span>
         </Link>

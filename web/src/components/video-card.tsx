@@ -44,7 +44,9 @@ export function VideoCard({ video, active, attach, mounted, feed }: VideoCardPro
       {mounted ? (
         <VideoPlayer video={video} active={active} attach={attach} feed={feed} />
       ) : (
-        <div className="player">{video.posterUrl && <img className="player-video fit-cover" src={video.posterUrl} alt="" loading="lazy" decoding="async" />}</div>
+        <div className="player">
+          {video.posterUrl && <img className="player-video fit-cover" src={video.posterUrl} alt="" loading="lazy" decoding="async" />}
+        </div>
       )}
       <div className="overlay">
         <div className="overlay-info">

@@ -24,10 +24,24 @@ export function resetFeeds(): void {
 function Tabs({ tab }: { tab: FeedTab }) {
   return (
     <div className="feed-tabs" role="tablist" aria-label="Feeds">
-      <Link to="/following" replace role="tab" aria-selected={tab === 'following'} data-testid="tab-following" className={tab === 'following' ? 'feed-tab is-active' : 'feed-tab'}>
+      <Link
+        to="/following"
+        replace
+        role="tab"
+        aria-selected={tab === 'following'}
+        data-testid="tab-following"
+        className={tab === 'following' ? 'feed-tab is-active' : 'feed-tab'}
+      >
         Following
       </Link>
-      <Link to="/" replace role="tab" aria-selected={tab === 'for-you'} data-testid="tab-for-you" className={tab === 'for-you' ? 'feed-tab is-active' : 'feed-tab'}>
+      <Link
+        to="/"
+        replace
+        role="tab"
+        aria-selected={tab === 'for-you'}
+        data-testid="tab-for-you"
+        className={tab === 'for-you' ? 'feed-tab is-active' : 'feed-tab'}
+      >
         For You
       </Link>
     </div>
@@ -115,8 +129,7 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
   useLayoutEffect(() => {
     const el = containerRef.current;
     if (el && active > 0) el.scrollTop = active * el.clientHeight;
-    // only on mount
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only on mount: later changes of `active` come from scrolling.
   }, []);
 
   // The item at least 60% in view is the active one.
@@ -199,7 +212,17 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
   return (
     <div className="feed" data-testid="feed" ref={containerRef}>
       {items.map((item, i) => (
-        <section key={item.video.id} className="feed-item" data-testid="feed-item" data-video-id={item.video.id} data-index={i} data-reason={item.reason} data-active={i === active ? 'true' : 'false'} ref={observe} aria-label={`Video by @${item.video.author.username}`}>
+        <section
+          key={item.video.id}
+          className="feed-item"
+          data-testid="feed-item"
+          data-video-id={item.video.id}
+          data-index={i}
+          data-reason={item.reason}
+          data-active={i === active ? 'true' : 'false'}
+          ref={observe}
+          aria-label={`Video by @${item.video.author.username}`}
+        >
           <VideoCard video={item.video} active={i === active} attach={Math.abs(i - active) <= 1} mounted={Math.abs(i - active) <= 2} feed={feedName} />
         </section>
       ))}

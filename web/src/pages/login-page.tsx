@@ -51,11 +51,27 @@ export function LoginPage() {
       <form className="auth-form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
           <label htmlFor={ids.username}>Username</label>
-          <input id={ids.username} data-testid="login-username" autoComplete="username" autoCapitalize="none" autoCorrect="off" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            id={ids.username}
+            data-testid="login-username"
+            autoComplete="username"
+            autoCapitalize="none"
+            autoCorrect="off"
+            spellCheck={false}
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.password}>Password</label>
-          <input id={ids.password} data-testid="login-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id={ids.password}
+            data-testid="login-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
         <ErrorText message={error} />
         <button type="submit" className="btn btn-primary btn-block" data-testid="login-submit" disabled={busy}>
@@ -65,4 +81,3 @@ export function LoginPage() {
     </AuthShell>
   );
 }
-

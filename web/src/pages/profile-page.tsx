@@ -159,7 +159,10 @@ function VideoGrid({ username, isMe }: { username: string; isMe: boolean }) {
   const sentinel = useRef<HTMLDivElement>(null);
 
   const fetchPage = useCallback(
-    (after: string | undefined) => (isMe ? api.call('myVideos', { query: { limit: PAGE_SIZE, cursor: after } }) : api.call('userVideos', { params: { username }, query: { limit: PAGE_SIZE, cursor: after } })),
+    (after: string | undefined) =>
+      isMe
+        ? api.call('myVideos', { query: { limit: PAGE_SIZE, cursor: after } })
+        : api.call('userVideos', { params: { username }, query: { limit: PAGE_SIZE, cursor: after } }),
     [isMe, username],
   );
 
@@ -289,7 +292,11 @@ function GridTile({ video, isMe, onChange, onDelete }: { video: Video; isMe: boo
 
   const inner = (
     <>
-      {video.posterUrl ? <img src={video.posterUrl} alt={video.caption || 'Video'} loading="lazy" decoding="async" /> : <span className="tile-blank" aria-hidden="true" />}
+      {video.posterUrl ? (
+        <img src={video.posterUrl} alt={video.caption || 'Video'} loading="lazy" decoding="async" />
+      ) : (
+        <span className="tile-blank" aria-hidden="true" />
+      )}
       {playable && (
         <span className="tile-views">
           <EyeIcon width={14} height={14} /> {formatCount(video.stats.views)}
@@ -340,7 +347,13 @@ function GridTile({ video, isMe, onChange, onDelete }: { video: Video; isMe: boo
   );
 }
 
-function EditProfileSheet({ onClose, onSaved }: { onClose: () => void; onSaved: (me: { displayName: string; bio: string; avatarUrl: string | null }) => void }) {
+function EditProfileSheet({
+  onClose,
+  onSaved,
+}: {
+  onClose: () => void;
+  onSaved: (me: { displayName: string; bio: string; avatarUrl: string | null }) => void;
+}) {
   const { me } = useMe();
   const [displayName, setDisplayName] = useState(me?.displayName ?? '');
   const [bio, setBio] = useState(me?.bio ?? '');
@@ -393,7 +406,14 @@ function EditProfileSheet({ onClose, onSaved }: { onClose: () => void; onSaved: 
 
   return (
     <div className="sheet-backdrop" onClick={onClose}>
-      <form className="sheet" role="dialog" aria-modal="true" aria-labelledby={`${ids.name}-title`} onClick={(e) => e.stopPropagation()} onSubmit={(e) => void save(e)}>
+      <form
+        className="sheet"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={`${ids.name}-title`}
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => void save(e)}
+      >
         <header className="sheet-header">
           <h2 id={`${ids.name}-title`}>Edit profile</h2>
           <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
@@ -403,7 +423,14 @@ function EditProfileSheet({ onClose, onSaved }: { onClose: () => void; onSaved: 
         <label className="avatar-picker" htmlFor={ids.avatar}>
           {avatarPreview ? <img className="avatar" src={avatarPreview} alt="New avatar" style={{ width: 88, height: 88 }} /> : <Avatar user={me} size={88} />}
           <span className="avatar-picker-label">Change photo</span>
-          <input id={ids.avatar} data-testid="avatar-file" type="file" accept="image/*" className="visually-hidden" onChange={(e) => setAvatar(e.target.files?.[0] ?? null)} />
+          <input
+            id={ids.avatar}
+            data-testid="avatar-file"
+            type="file"
+            accept="image/*"
+            className="visually-hidden"
+            onChange={(e) => setAvatar(e.target.files?.[0] ?? null)}
+          />
         </label>
         <div className="field">
           <label htmlFor={ids.name}>Name</label>
@@ -411,7 +438,15 @@ function EditProfileSheet({ onClose, onSaved }: { onClose: () => void; onSaved: 
         </div>
         <div className="field">
           <label htmlFor={ids.bio}>Bio</label>
-          <textarea id={ids.bio} data-testid="edit-bio" value={bio} maxLength={300} rows={3} placeholder="Tell people about yourself" onChange={(e) => setBio(e.target.value)} />
+          <textarea
+            id={ids.bio}
+            data-testid="edit-bio"
+            value={bio}
+            maxLength={300}
+            rows={3}
+            placeholder="Tell people about yourself"
+            onChange={(e) => setBio(e.target.value)}
+          />
           <div className="counter">{bio.length}/300</div>
         </div>
         <ErrorText message={error} />
@@ -422,4 +457,3 @@ function EditProfileSheet({ onClose, onSaved }: { onClose: () => void; onSaved: 
     </div>
   );
 }
-

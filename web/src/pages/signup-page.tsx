@@ -85,15 +85,38 @@ export function SignupPage() {
           <label htmlFor={ids.displayName}>
             Display name <span className="muted">(optional)</span>
           </label>
-          <input id={ids.displayName} data-testid="signup-display-name" autoComplete="name" maxLength={50} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+          <input
+            id={ids.displayName}
+            data-testid="signup-display-name"
+            autoComplete="name"
+            maxLength={50}
+            value={displayName}
+            onChange={(e) => setDisplayName(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.password}>Password</label>
-          <input id={ids.password} data-testid="signup-password" type="password" autoComplete="new-password" placeholder="at least 8 characters" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id={ids.password}
+            data-testid="signup-password"
+            type="password"
+            autoComplete="new-password"
+            placeholder="at least 8 characters"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.birthdate}>Birthday</label>
-          <input id={ids.birthdate} data-testid="signup-birthdate" type="date" max={today()} min="1900-01-01" value={birthdate} onChange={(e) => setBirthdate(e.target.value)} />
+          <input
+            id={ids.birthdate}
+            data-testid="signup-birthdate"
+            type="date"
+            max={today()}
+            min="1900-01-01"
+            value={birthdate}
+            onChange={(e) => setBirthdate(e.target.value)}
+          />
           <p className="field-hint">Not shown on your profile. You must be 13 or older.</p>
         </div>
         <ErrorText message={error} />

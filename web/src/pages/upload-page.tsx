@@ -240,7 +240,14 @@ function ProcessingStatus({ state, profileHref }: { state: Extract<UploadState, 
         {status !== 'failed' && <span className="status-pct">{progress}%</span>}
       </div>
       {status !== 'failed' && (
-        <div className={settled ? 'bar' : 'bar is-working'} role="progressbar" aria-label="Processing progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress}>
+        <div
+          className={settled ? 'bar' : 'bar is-working'}
+          role="progressbar"
+          aria-label="Processing progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={progress}
+        >
           <div className="bar-fill" style={{ width: `${progress}%` }} />
         </div>
       )}

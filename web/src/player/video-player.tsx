@@ -5,7 +5,7 @@ import { onPageHide, track, type FeedSource } from '../events.ts';
 import { PlayIcon, VolumeOffIcon, VolumeOnIcon } from '../components/icons.tsx';
 import { setSoundOn, useSoundOn } from './sound.ts';
 
-type HlsModule = typeof import('hls.js');
+type HlsModule = { default: typeof HlsInstance };
 let hlsModule: Promise<HlsModule> | null = null;
 /** hls.js is a big library: load it once, on the first video, in its own chunk. */
 const loadHls = () => (hlsModule ??= import('hls.js'));

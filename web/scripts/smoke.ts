@@ -1,5 +1,6 @@
+/// <reference types="node" />
 // Manual smoke run of the built web app in Debian Chromium (no browser download):
-//   BASE=http://localhost:3100 CLIP=/path/clip.mp4 node web/scripts/smoke.mjs
+//   BASE=http://localhost:3100 CLIP=/path/clip.mp4 npm exec -- node web/scripts/smoke.ts
 // Screenshots go to test-output/.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,18 +19,20 @@ const browser = await chromium.launch({
 });
 const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
 const page = await context.newPage();
-const problems = [];
+const problems: string[] = [];
 page.on('console', (m) => {
   if (m.type() === 'error' || m.type() === 'warning') problems.push(`[console.${m.type()}] ${m.text()}`);
 });
 page.on('pageerror', (e) => problems.push(`[pageerror] ${e.message}`));
-const events = [];
+type SentEvent = { type: string; videoId: string; watchMs?: number; positionMs?: number; durationMs?: number; feed?: string };
+const events: SentEvent[] = [];
 page.on('request', (r) => {
   if (r.url().endsWith('/api/events') && r.method() === 'POST') {
     try {
-      events.push(...JSON.parse(r.postData() ?? '{}').events);
+      const body = JSON.parse(r.postData() ?? '{}') as { events?: SentEvent[] };
+      events.push(...(body.events ?? []));
     } catch {
-      /* ignore */
+      // a beacon body is not visible here
     }
   }
 });
@@ -37,19 +40,23 @@ page.on('response', (r) => {
   if (r.url().includes('/api/') && r.status() >= 400) problems.push(`[http ${r.status()}] ${r.request().method()} ${r.url()}`);
 });
 
-const shot = async (name) => {
+const shot = async (name: string) => {
   await page.screenshot({ path: path.join(OUT, `${name}.png`) });
   console.log('screenshot', name);
 };
-const step = (s) => console.log('--', s);
+const step = (s: string) => console.log('--', s);
 
 step('feed');
 await page.goto(`${BASE}/`);
 await page.getByTestId('feed-item').first().waitFor();
-await page.waitForFunction(() => {
-  const v = document.querySelector('[data-active="true"] video');
-  return v instanceof HTMLVideoElement && v.currentTime > 1;
-}, null, { timeout: 20000 });
+await page.waitForFunction(
+  () => {
+    const v = document.querySelector('[data-active="true"] video');
+    return v instanceof HTMLVideoElement && v.currentTime > 1;
+  },
+  null,
+  { timeout: 20000 },
+);
 const state1 = await page.evaluate(() => {
   const v = document.querySelector('[data-active="true"] video');
   return v instanceof HTMLVideoElement ? { muted: v.muted, paused: v.paused, t: v.currentTime, w: v.videoWidth, h: v.videoHeight } : null;
@@ -59,16 +66,20 @@ await shot('feed');
 
 step('unmute, tap-pause, next item');
 await page.locator('[data-active="true"]').getByTestId('unmute').click();
-console.log('muted after unmute click', await page.evaluate(() => document.querySelector('[data-active="true"] video')?.muted));
+console.log('muted after unmute click', await page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-active="true"] video')?.muted));
 await page.locator('[data-active="true"] .player').click({ position: { x: 195, y: 400 } });
 await page.waitForTimeout(300);
 await shot('feed-paused');
 await page.locator('[data-active="true"] .player').click({ position: { x: 195, y: 400 } });
 await page.getByTestId('feed').evaluate((el) => el.scrollBy(0, el.clientHeight));
 await page.waitForTimeout(1500);
-const attached = await page.evaluate(() => [...document.querySelectorAll('[data-testid="feed-item"]')].map((el) => `${el.getAttribute('data-index')}:${el.getAttribute('data-active')}:${el.querySelector('video')?.getAttribute('src') ? 'src' : '-'}`));
+const attached = await page.evaluate(() =>
+  [...document.querySelectorAll('[data-testid="feed-item"]')].map(
+    (el) => `${el.getAttribute('data-index')}:${el.getAttribute('data-active')}:${el.querySelector('video')?.getAttribute('src') ? 'src' : '-'}`,
+  ),
+);
 console.log('items', attached.join(' '));
-console.log('second item muted', await page.evaluate(() => document.querySelector('[data-active="true"] video')?.muted));
+console.log('second item muted', await page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-active="true"] video')?.muted));
 
 step('following tab signed out');
 await page.getByTestId('tab-following').click();
@@ -124,7 +135,10 @@ await page.getByTestId('upload-caption').fill('Smoke test clip #test #flick with
 await page.waitForTimeout(500);
 await shot('upload-filled');
 await page.getByTestId('upload-submit').click();
-await page.getByTestId('upload-progress').waitFor().catch(() => undefined);
+await page
+  .getByTestId('upload-progress')
+  .waitFor()
+  .catch(() => undefined);
 await page.getByTestId('processing-status').waitFor({ timeout: 30000 });
 await page.waitForTimeout(1200);
 await shot('upload-processing');
@@ -132,10 +146,14 @@ console.log('processing:', await page.getByTestId('processing-status').evaluate(
 await page.getByTestId('watch-link').waitFor({ timeout: 120000 });
 await shot('upload-ready');
 await page.getByTestId('watch-link').click();
-await page.waitForFunction(() => {
-  const v = document.querySelector('video');
-  return v instanceof HTMLVideoElement && v.currentTime > 0.5;
-}, null, { timeout: 20000 });
+await page.waitForFunction(
+  () => {
+    const v = document.querySelector('video');
+    return v instanceof HTMLVideoElement && v.currentTime > 0.5;
+  },
+  null,
+  { timeout: 20000 },
+);
 await shot('video-page');
 
 step('profile');
@@ -157,7 +175,6 @@ await page.waitForTimeout(800);
 await shot('profile-other');
 
 step('login page');
-await page.getByTestId('logout').count();
 await page.goto(`${BASE}/@${username}`);
 await page.getByTestId('logout').click();
 await page.waitForURL(`${BASE}/`);
@@ -171,9 +188,14 @@ await shot('login-error');
 
 // Let the event queue flush, then report.
 await page.waitForTimeout(5500);
-const byType = {};
+const byType: Record<string, number> = {};
 for (const e of events) byType[e.type] = (byType[e.type] ?? 0) + 1;
 console.log('events sent:', JSON.stringify(byType), 'feeds:', [...new Set(events.map((e) => e.feed))].join(','));
-console.log(events.slice(0, 12).map((e) => `${e.type}:${e.videoId.slice(0, 6)}:${e.watchMs ?? ''}:${e.positionMs ?? ''}:${e.durationMs ?? ''}:${e.feed}`).join('\n'));
+console.log(
+  events
+    .slice(0, 12)
+    .map((e) => `${e.type}:${e.videoId.slice(0, 6)}:${e.watchMs ?? ''}:${e.positionMs ?? ''}:${e.durationMs ?? ''}:${e.feed}`)
+    .join('\n'),
+);
 console.log(problems.length ? `problems:\n${problems.join('\n')}` : 'no console errors');
 await browser.close();

@@ -1,4 +1,5 @@
-// One-off: render the PNG icon set from public/icon.svg (node web/scripts/generate-icons.mjs).
+/// <reference types="node" />
+// One-off: render the PNG icon set from public/icon.svg (`npm exec -- node web/scripts/generate-icons.ts`, Node ≥ 23).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,10 @@ const pub = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'publi
 const svg = await readFile(path.join(pub, 'icon.svg'));
 
 for (const size of [192, 512]) {
-  await sharp(svg, { density: 384 }).resize(size, size).png().toFile(path.join(pub, `icon-${size}.png`));
+  await sharp(svg, { density: 384 })
+    .resize(size, size)
+    .png()
+    .toFile(path.join(pub, `icon-${size}.png`));
 }
 await sharp(svg, { density: 384 }).resize(180, 180).flatten({ background: '#07070a' }).png().toFile(path.join(pub, 'apple-touch-icon.png'));
 
