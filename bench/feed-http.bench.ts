@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
     console.log(`warm-up: ${round((performance.now() - t0) / 1000, 1)} s`);
 
     const runs = new Set((a.runs ?? 'fixed,paced,max,sessions,sessions-max').split(','));
-    const skipped: LoadResult = { seconds: 0, requests: 0, rps: 0, errors: 0, timeouts: 0, non2xx: 0, latency: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN } };
+    const skipped: LoadResult = { seconds: 0, requests: 0, rps: 0, errors: 0, timeouts: 0, non2xx: 0, latency: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN }, timeline: [] };
     /** The server's event-loop delay during a run: PGlite queries and JSON work all run on that one thread. */
     const eld = monitorEventLoopDelay({ resolution: 5 });
     eld.enable();
@@ -146,6 +146,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
       eld.reset();
       const r = await load(s);
       console.log(`${title}:\n    ${line(r)}`);
+      if (a.timeline) for (const x of r.timeline) console.log(`      second ${String(x.second).padStart(2)}: ${String(x.count).padStart(5)} responses · p50 ${x.p50} p99 ${x.p99} max ${x.max} ms`);
       for (const p of r.pages ?? []) console.log(`      page ${p.page}: ${p.count} req · p50 ${p.p50} p90 ${p.p90} p99 ${p.p99} max ${p.max} ms`);
       console.log(`    server event-loop delay ms: p50 ${round(eld.percentile(50) / 1e6, 1)} p99 ${round(eld.percentile(99) / 1e6, 1)} max ${round(eld.max / 1e6, 1)}`);
       if (s.rate) console.log(`    ${targetLine(`p99 at ${s.rate} req/s`, r.latency.p99, targetP99, 'ms')}`);

@@ -10,6 +10,13 @@ import { percentile } from './report.ts';
 const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
 const pages = spec.sessionPages ?? 1;
 const lat: number[][] = Array.from({ length: pages }, () => []);
+/** [completed at (ms since the first request), latency ms] of every response, for the per-second timeline. */
+const done: [number, number][] = [];
+let t0 = 0;
+const sample = (page: number, ms: number) => {
+  lat[page]!.push(ms);
+  done.push([performance.now() - t0, ms]);
+};
 const pagePath = (cursor: string | undefined) => (cursor ? `${spec.path}${spec.path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : spec.path);
 const nextCursor = (status: number, body: string): string | undefined => {
   if (status !== 200 || pages === 1) return undefined;
@@ -23,8 +30,9 @@ function summary(xs: number[]): Latency {
 }
 
 /** autocannon, closed loop: each connection sends its next request when the previous answers (`rate` caps requests per second). */
-async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
-  const requests: Request[] = lat.map((samples, i) => ({
+async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages' | 'timeline'>> {
+  t0 = performance.now();
+  const requests: Request[] = lat.map((_, i) => ({
     method: 'GET',
     setupRequest: (req: Request, ctx: Context) => {
       if (i > 0 && typeof ctx.cursor !== 'string') return undefined; // the previous page failed: start a new session
@@ -32,7 +40,7 @@ async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
       return { ...req, path: pagePath(i > 0 ? (ctx.cursor as string) : undefined) };
     },
     onResponse: (status: number, body: string, ctx: Context) => {
-      if (typeof ctx.t0 === 'number') samples.push(performance.now() - ctx.t0);
+      if (typeof ctx.t0 === 'number') sample(i, performance.now() - ctx.t0);
       ctx.cursor = nextCursor(status, body);
     },
   }));
@@ -55,16 +63,15 @@ async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
  * from the due time, so waiting for a free socket or a late timer is included (no coordinated omission).
  * With sessionPages, a due request continues a waiting session (next page) if there is one, else starts one.
  */
-async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
+async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages' | 'timeline'>> {
   const rate = spec.rate ?? 100;
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
   const waiting: { cursor: string; page: number }[] = [];
   let errors = 0;
   let timeouts = 0;
   let non2xx = 0;
-  let done = 0;
   let inflight = 0;
-  const start = performance.now();
+  const start = (t0 = performance.now());
   const end = start + spec.seconds * 1000;
   let resolveAll!: () => void;
   const all = new Promise<void>((r) => (resolveAll = r));
@@ -82,8 +89,7 @@ async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => {
-        lat[page]!.push(performance.now() - due);
-        done++;
+        sample(page, performance.now() - due);
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) non2xx++;
         const c = nextCursor(status, body);
@@ -113,13 +119,17 @@ async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages'>> {
   await all;
   agent.destroy();
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, requests: done, rps: done / seconds, errors, timeouts, non2xx };
+  return { seconds, requests: done.length, rps: done.length / seconds, errors, timeouts, non2xx };
 }
 
 const base = spec.mode === 'paced' ? await paced() : await viaAutocannon();
 const result: LoadResult = {
   ...base,
   latency: summary(lat.flat()),
+  timeline: Array.from({ length: Math.ceil(base.seconds) }, (_, sec) => {
+    const xs = done.filter(([at]) => at >= sec * 1000 && at < (sec + 1) * 1000).map(([, ms]) => ms);
+    return { second: sec + 1, count: xs.length, ...summary(xs) };
+  }),
   ...(pages > 1 ? { pages: lat.map((xs, i) => ({ page: i + 1, count: xs.length, ...summary(xs) })) } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
@@ -19,6 +20,7 @@ import { createSocialService, type SocialService } from './modules/social/social
 import { createFeedService, type FeedService } from './modules/feed/feed.service.ts';
 import { createEventsService, type EventsService } from './modules/events/events.service.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
+import { FileStore } from '@tus/file-store';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -41,6 +43,9 @@ export type AppContext = {
   feed: FeedService;
   events: EventsService;
   jobs: JobHandlers;
+  /** Resumable-upload chunks (tus); abandoned ones expire after a day. */
+  uploads: FileStore;
+  uploadDir: string;
   close(): Promise<void>;
 };
 
@@ -63,7 +68,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const media = createMediaRunner(tools);
   const metrics = createMetrics();
 
-  const identity = createIdentityService({ repo: createIdentityRepo(dbh.db), blob, clock });
+  const identityRepo = createIdentityRepo(dbh.db);
+  const identity = createIdentityService({ repo: identityRepo, blob, clock });
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  await fs.mkdir(uploadDir, { recursive: true });
+  const uploads = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });
   const videosRepo = createVideosRepo(dbh.db);
   // The feed caches video views; the videos service tells it when one changes.
   const changed: ((id: string) => void)[] = [];
@@ -76,7 +85,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const jobs: JobHandlers = {
     'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
     'video.transcode.dead': (data) => videoJobs.transcodeDead(data),
-    'feed.prune': () => feed.prune(),
+    'maintenance.hourly': async () => {
+      await feed.prune();
+      await identityRepo.deleteExpiredSessions(clock.now());
+      await uploads.deleteExpired();
+    },
   };
 
   let closed = false;
@@ -98,6 +111,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     feed,
     events,
     jobs,
+    uploads,
+    uploadDir,
     async close() {
       if (closed) return;
       closed = true;

@@ -28,7 +28,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
     production: ctx.config.production,
     authRateLimit: opts.authRateLimit ?? { max: 30, timeWindow: '1 minute' },
   });
-  await registerVideoRoutes(app, { videos: ctx.videos, uploadDir: path.join(ctx.config.dataDir, 'uploads'), maxUploadBytes: ctx.config.maxUploadBytes });
+  await registerVideoRoutes(app, { videos: ctx.videos, uploads: ctx.uploads, uploadDir: ctx.uploadDir, maxUploadBytes: ctx.config.maxUploadBytes });
   registerSocialRoutes(app, ctx.social);
   registerFeedRoutes(app, ctx.feed);
   registerEventRoutes(app, ctx.events);

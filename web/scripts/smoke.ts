@@ -81,6 +81,14 @@ const attached = await page.evaluate(() =>
 console.log('items', attached.join(' '));
 console.log('second item muted', await page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-active="true"] video')?.muted));
 
+step('profile from overlay, then back restores the feed position');
+await page.locator('[data-active="true"] .overlay-author-link').click();
+await page.getByTestId('profile-name').waitFor();
+await page.goBack();
+await page.getByTestId('feed-item').first().waitFor();
+await page.waitForTimeout(800);
+console.log('active after back:', await page.locator('[data-active="true"]').getAttribute('data-index'));
+
 step('following tab signed out');
 await page.getByTestId('tab-following').click();
 await page.waitForTimeout(400);
@@ -127,7 +135,6 @@ await page.getByTestId('upload-submit').click();
 await page.getByTestId('error').waitFor({ timeout: 15000 });
 console.log('not-a-video error:', await page.getByTestId('error').textContent());
 await shot('upload-error');
-await page.getByRole('button', { name: 'Choose another file' }).click();
 
 step('upload: real clip');
 await page.getByTestId('upload-file').setInputFiles(CLIP);
@@ -198,4 +205,14 @@ console.log(
     .join('\n'),
 );
 console.log(problems.length ? `problems:\n${problems.join('\n')}` : 'no console errors');
+step('desktop');
+const desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await desktop.goto(`${BASE}/`);
+await desktop.getByTestId('feed-item').first().waitFor();
+await desktop.waitForTimeout(1500);
+await desktop.screenshot({ path: path.join(OUT, 'desktop-feed.png') });
+await desktop.goto(`${BASE}/@ana.dance`);
+await desktop.getByTestId('profile-name').waitFor();
+await desktop.waitForTimeout(800);
+await desktop.screenshot({ path: path.join(OUT, 'desktop-profile.png') });
 await browser.close();

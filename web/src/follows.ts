@@ -5,6 +5,7 @@ import { api, getMe, subscribeMe } from './api.ts';
 /** Who the signed-in user follows, learnt lazily per creator and shared by every Follow button. */
 
 const known = new Map<string, boolean>();
+const changeListeners = new Set<(username: string, following: boolean) => void>();
 const loading = new Set<string>();
 const listeners = new Set<() => void>();
 let version = 0;
@@ -63,6 +64,7 @@ export async function setFollowing(username: string, follow: boolean): Promise<P
   try {
     const profile = await api.call(follow ? 'follow' : 'unfollow', { params: { username } });
     rememberProfile(profile);
+    for (const l of changeListeners) l(profile.username, profile.isFollowing);
     return profile;
   } catch (err) {
     if (before === undefined) known.delete(k);
@@ -70,4 +72,10 @@ export async function setFollowing(username: string, follow: boolean): Promise<P
     emit();
     throw err;
   }
+}
+
+/** Called after the viewer follows or unfollows someone (e.g. to refresh the Following feed). */
+export function onFollowChange(listener: (username: string, following: boolean) => void): () => void {
+  changeListeners.add(listener);
+  return () => changeListeners.delete(listener);
 }

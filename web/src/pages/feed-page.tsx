@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { FeedPage as FeedPageData } from '@flick/contracts';
 import { api, errorMessage, useMe } from '../api.ts';
+import { onFollowChange } from '../follows.ts';
 import { CenterState, Spinner } from '../components/states.tsx';
 import { Link } from '../components/link.tsx';
 import { UserIcon, VideoIcon } from '../components/icons.tsx';
@@ -20,6 +21,11 @@ const feedCache = new Map<string, CachedFeed>();
 export function resetFeeds(): void {
   feedCache.clear();
 }
+
+// Following someone new changes the Following feed: load it afresh next time.
+onFollowChange(() => {
+  for (const key of feedCache.keys()) if (key.startsWith('following:')) feedCache.delete(key);
+});
 
 function Tabs({ tab }: { tab: FeedTab }) {
   return (

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Server as TusServer } from '@tus/server';
-import { FileStore } from '@tus/file-store';
+import type { FileStore } from '@tus/file-store';
 import { mount, requireUser } from '../../http/route.ts';
 import { AppError, badRequest } from '../../http/errors.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
@@ -20,8 +20,8 @@ const uploaderOf = (req: unknown) => {
 };
 const tusError = (status: number, code: string, message: string) => ({ status_code: status, body: JSON.stringify({ error: { code, message } }) });
 
-export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideosService; uploadDir: string; maxUploadBytes: number }) {
-  const { videos, uploadDir, maxUploadBytes } = deps;
+export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideosService; uploads: FileStore; uploadDir: string; maxUploadBytes: number }) {
+  const { videos, uploads: datastore, uploadDir, maxUploadBytes } = deps;
   await fsp.mkdir(uploadDir, { recursive: true });
 
   /** Multipart upload (the contract's form). The file streams to disk, never into memory. */
@@ -68,7 +68,6 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
    * arrives the file goes through the same ingest as a multipart upload. Only the uploader can
    * see or continue an upload.
    */
-  const datastore = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });
   const tus = new TusServer({
     path: '/api/uploads',
     datastore,
@@ -123,5 +122,4 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
     scope.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: '/api/uploads/:id', schema: { hide: true }, preHandler: requireUser, handler });
   });
 
-  return { cleanupExpiredUploads: () => datastore.deleteExpired() };
 }

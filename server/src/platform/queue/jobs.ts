@@ -4,8 +4,8 @@ export type JobPayloads = {
   'video.transcode': { videoId: string };
   /** Reached when a transcode exhausted its retries (including a crash on the last attempt). */
   'video.transcode.dead': { videoId: string };
-  /** Drop feed-session bookkeeping older than a day. */
-  'feed.prune': Record<string, never>;
+  /** Hourly: drop feed-session bookkeeping older than a day, expired sessions and abandoned tus uploads. */
+  'maintenance.hourly': Record<string, never>;
 };
 export type JobName = keyof JobPayloads;
 
@@ -27,5 +27,5 @@ export type JobPolicy = {
 export const jobPolicies: { [K in JobName]: JobPolicy } = {
   'video.transcode': { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 20 * 60, deadLetter: 'video.transcode.dead', dedup: true },
   'video.transcode.dead': { retryLimit: 3, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60, dedup: false },
-  'feed.prune': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
+  'maintenance.hourly': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
 };
