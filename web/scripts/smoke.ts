@@ -150,6 +150,16 @@ await page.getByTestId('processing-status').waitFor({ timeout: 30000 });
 await page.waitForTimeout(1200);
 await shot('upload-processing');
 console.log('processing:', await page.getByTestId('processing-status').evaluate((el) => `${el.dataset.status}/${el.dataset.phase}`));
+await page.getByRole('link', { name: 'My videos' }).click();
+await page.locator('.tile[data-status]').first().waitFor();
+await page.waitForTimeout(300);
+await shot('profile-processing');
+console.log(
+  'grid tiles:',
+  await page.locator('.tile').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-status')}/${e.getAttribute('data-phase')}`).join(' ')),
+);
+await page.getByTestId('nav-upload').click();
+await page.getByTestId('processing-status').waitFor();
 await page.getByTestId('watch-link').waitFor({ timeout: 120000 });
 await shot('upload-ready');
 await page.getByTestId('watch-link').click();

@@ -1,5 +1,5 @@
 // Times the transcode of a phone-like 30 s 1080×1920 clip: first rung alone, then the rest of the ladder.
-// Usage: node server/src/media/ladder-bench.ts [firstPreset=veryfast] [restPreset=veryfast] [seconds=30]
+// Usage: node server/src/media/ladder-bench.ts [firstPreset=veryfast] [restPreset=veryfast] [seconds=30] [existing source file]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import type { X264Preset } from './hls-ladder.ts';
 import { createMediaRunner } from './media-runner.ts';
 import { validateProbe } from './probe-rules.ts';
 
-const [firstPreset = 'veryfast', restPreset = 'veryfast', secondsArg = '30'] = process.argv.slice(2);
+const [firstPreset = 'veryfast', restPreset = 'veryfast', secondsArg = '30', existing] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 const tools = findMediaTools(process.env);
 const runner = createMediaRunner(tools);
@@ -24,17 +24,18 @@ const time = async (label: string, fn: () => Promise<void>): Promise<number> => 
 
 try {
   console.log(`tools: ${tools.source} ${tools.ffmpeg}`);
-  const src = path.join(dir, 'phone.mp4');
+  const src = existing ?? path.join(dir, 'phone.mp4');
   // Temporal noise keeps the bitrate (and so decode cost) near a phone recording: ~14 Mbit/s High profile.
-  await time('generate source (not part of the budget)', () =>
-    // prettier-ignore
-    runner.run([
+  if (!existing)
+    await time('generate source (not part of the budget)', () =>
+      // prettier-ignore
+      runner.run([
       '-f', 'lavfi', '-i', 'testsrc2=size=1080x1920:rate=30,noise=alls=10:allf=t+u',
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
       '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
       '-b:v', '14M', '-maxrate', '16M', '-bufsize', '28M', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', src,
     ]),
-  );
+    );
   const verdict = validateProbe(await runner.probe(src));
   if (!verdict.ok) throw new Error(verdict.reason);
   const info = verdict.info;

@@ -134,26 +134,32 @@ describe('media pipeline with real ffmpeg', () => {
 
   it('gives audio-less sources a silent track and decimates 60 fps to 30', async () => {
     const src = path.join(dir, 'silent60.mp4');
-    await runner.run(testClipArgs(src, { seconds: 2, width: 320, height: 240, withAudio: false, fps: 60 }));
+    await runner.run(testClipArgs(src, { seconds: 2, width: 720, height: 1280, withAudio: false, fps: 60 }));
     const info = await probeInfo(src);
     assert.equal(info.hasAudio, false);
     assert.equal(info.fps, 60);
     const ladder = planLadder(info);
     assert.deepEqual(
       ladder.map((r) => `${r.name} ${r.width}x${r.height}`),
-      ['360p 320x240'],
+      ['360p 360x640', '540p 540x960', '720p 720x1280'],
     );
     const out = path.join(dir, 'silent-hls');
     await encodeLadder(src, out, info, ladder);
+    for (const r of ladder.slice(1)) {
+      const p = await probeViaMp4(path.join(out, r.name, 'seg_000.ts'));
+      assert.deepEqual(p.streams.map((st) => st.codec_type).sort(), ['audio', 'video'], `${r.name} has the silent track too`);
+    }
     const seg = await probeViaMp4(path.join(out, '360p', 'seg_000.ts'));
     const audio = seg.streams.find((s) => s.codec_type === 'audio');
     const video = seg.streams.find((s) => s.codec_type === 'video');
     assert.equal(audio?.codec_name, 'aac');
     assert.equal(audio?.['channels'], 2);
     assert.equal(video?.avg_frame_rate, '30/1');
-    const playlist = await readFile(path.join(out, '360p', 'index.m3u8'), 'utf8');
-    const total = (playlist.match(/#EXTINF:([\d.]+)/g) ?? []).reduce((s, l) => s + Number(l.slice(8)), 0);
-    assert.ok(Math.abs(total - 2) < 0.1, `silent track must not outlast the video (total ${total})`);
+    for (const r of ladder) {
+      const playlist = await readFile(path.join(out, r.name, 'index.m3u8'), 'utf8');
+      const total = (playlist.match(/#EXTINF:([\d.]+)/g) ?? []).reduce((sum, l) => sum + Number(l.slice(8)), 0);
+      assert.ok(Math.abs(total - 2) < 0.1, `${r.name}: the silent track must not outlast the video (total ${total})`);
+    }
   });
 
   it('honours rotation metadata end to end', async () => {

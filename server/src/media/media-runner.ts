@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import type { MediaTools, ProbeResult } from './media-types.ts';
 import { ALLOWED_DEMUXERS } from './probe-rules.ts';
 
@@ -111,7 +112,8 @@ export function createMediaRunner(tools: MediaTools): MediaRunner {
         '-protocol_whitelist', 'file',
         '-format_whitelist', ALLOWED_DEMUXERS,
         '-print_format', 'json', '-show_format', '-show_streams',
-        file,
+        // Absolute, so a name like "-x.mp4" or "concat:a|b" cannot be read as an option or a protocol.
+        path.resolve(file),
       ];
       let exit: Exit;
       try {

@@ -75,7 +75,7 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
           });
           const posterFile = path.join(work, 'poster.jpg');
           await media.run(posterArgs(src, posterFile, info));
-          await fsp.writeFile(path.join(hlsDir, 'master.m3u8'), masterPlaylist([first], { hasAudio: opts.hasAudio }));
+          await fsp.writeFile(path.join(hlsDir, 'master.m3u8'), masterPlaylist([first], { fps: info.fps }));
           await blob.putFile(`${prefix}/${first.name}`, path.join(hlsDir, first.name));
           await blob.putFile(`videos/${videoId}/poster.jpg`, posterFile);
           await blob.putBuffer(`${prefix}/master.m3u8`, await fsp.readFile(path.join(hlsDir, 'master.m3u8')));
@@ -112,7 +112,7 @@ export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media
           const thumbs = (await fsp.readdir(thumbsDir)).filter((f) => f.endsWith('.jpg')).sort();
           for (const t of thumbs) await blob.putFile(`videos/${videoId}/thumbs/${t}`, path.join(thumbsDir, t));
           // Publish the full ladder last, once every variant's files are in place.
-          await blob.putBuffer(`${prefix}/master.m3u8`, Buffer.from(masterPlaylist(ladder, { hasAudio: opts.hasAudio })));
+          await blob.putBuffer(`${prefix}/master.m3u8`, Buffer.from(masterPlaylist(ladder, { fps: info.fps })));
           const done = await repo.update(videoId, {
             phase: 'ready',
             progress: 100,
