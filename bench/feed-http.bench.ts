@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Database } from '../server/src/platform/db/db.ts';
 import { createTestApp } from '../server/src/testing/harness.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
-import { parseArgs, round, targetLine, type BenchResult } from './lib/report.ts';
+import { cpuLine, cpuMeter, parseArgs, round, targetLine, type BenchResult, type CpuShare } from './lib/report.ts';
 
 export const description = 'GET /api/feed/for-you over loopback HTTP on a seeded catalog (10k videos); load from a child process';
 
@@ -136,19 +136,24 @@ export async function run(argv: string[]): Promise<BenchResult> {
     await load({ mode: 'autocannon', connections: 10, seconds: 3, sessionPages: 5 });
     console.log(`warm-up: ${round((performance.now() - t0) / 1000, 1)} s`);
 
+    const cpuShares: Record<string, CpuShare> = {};
     const runs = new Set((a.runs ?? 'fixed,paced,max,sessions,sessions-max').split(','));
-    const skipped: LoadResult = { seconds: 0, requests: 0, rps: 0, errors: 0, timeouts: 0, non2xx: 0, latency: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN }, timeline: [] };
+    const skipped: LoadResult = { seconds: 0, requests: 0, rps: 0, errors: 0, timeouts: 0, non2xx: 0, latency: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN }, cpuMs: 0, timeline: [] };
     /** The server's event-loop delay during a run: PGlite queries and JSON work all run on that one thread. */
     const eld = monitorEventLoopDelay({ resolution: 5 });
     eld.enable();
     const step = async (name: string, title: string, s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => {
       if (!runs.has(name)) return skipped;
       eld.reset();
+      const meter = cpuMeter();
       const r = await load(s);
+      const cpu = meter(r.cpuMs);
       console.log(`${title}:\n    ${line(r)}`);
       if (a.timeline) for (const x of r.timeline) console.log(`      second ${String(x.second).padStart(2)}: ${String(x.count).padStart(5)} responses · p50 ${x.p50} p99 ${x.p99} max ${x.max} ms`);
       for (const p of r.pages ?? []) console.log(`      page ${p.page}: ${p.count} req · p50 ${p.p50} p90 ${p.p90} p99 ${p.p99} max ${p.max} ms`);
       console.log(`    server event-loop delay ms: p50 ${round(eld.percentile(50) / 1e6, 1)} p99 ${round(eld.percentile(99) / 1e6, 1)} max ${round(eld.max / 1e6, 1)}`);
+      console.log(`    ${cpuLine(cpu)}`);
+      cpuShares[name] = cpu;
       if (s.rate) console.log(`    ${targetLine(`p99 at ${s.rate} req/s`, r.latency.p99, targetP99, 'ms')}`);
       return r;
     };

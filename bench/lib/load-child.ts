@@ -123,8 +123,10 @@ async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages' | 'timeline
 }
 
 const base = spec.mode === 'paced' ? await paced() : await viaAutocannon();
+const cpu = process.cpuUsage();
 const result: LoadResult = {
   ...base,
+  cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   latency: summary(lat.flat()),
   timeline: Array.from({ length: Math.ceil(base.seconds) }, (_, sec) => {
     const xs = done.filter(([at]) => at >= sec * 1000 && at < (sec + 1) * 1000).map(([, ms]) => ms);

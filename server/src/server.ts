@@ -36,11 +36,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   return app;
 }
 
-/** The worker role: consume every job type. In embedded mode no other worker can exist, so jobs a crash left "active" are failed over (and retried) at once. */
+/** The worker role: consume every job type (jobs a dead worker left active are failed over and retried first). */
 export async function startWorker(ctx: AppContext) {
-  if (ctx.dbh.engine === 'pglite') {
-    const n = await ctx.queue.recoverInterrupted();
-    if (n) ctx.log.warn({ jobs: n }, 'recovered jobs interrupted by the previous run');
-  }
   await ctx.queue.work(ctx.jobs, { concurrency: ctx.config.workerConcurrency });
 }

@@ -312,9 +312,9 @@ describe('videos: failures are visible and recoverable', () => {
     const u2 = await t2.newUser();
     const { id } = await t2.ctx.videos.ingestFile({ id: u2.me.id, username: u2.me.username, roles: ['user'], isMinor: false }, clip, {});
     // Simulate a worker that picked the job and died mid-transcode.
-    await t2.ctx.dbh.pool.query("UPDATE pgboss.job SET state = 'active', started_on = now() WHERE name = 'video.transcode'");
+    await t2.ctx.dbh.pool.query("UPDATE pgboss.job SET state = 'active', started_on = now() - interval '5 minutes' WHERE name = 'video.transcode'");
     await t2.ctx.videosRepo.update(id, { phase: 'transcoding', progress: 40 });
-    await t2.startWorker(); // embedded start-up fails interrupted jobs over, and they retry
+    await t2.startWorker(); // a worker fails over jobs whose lease is stale (none here: the taker died), and they retry
     const ready = await eventually(async () => {
       const v = await u2.client.call('video', { params: { id } });
       return v.phase === 'ready' ? v : undefined;
