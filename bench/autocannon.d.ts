@@ -18,7 +18,18 @@ declare module 'autocannon' {
     requests?: Request[];
     ignoreCoordinatedOmission?: boolean;
   };
-  export type Histogram = { average: number; mean: number; stddev: number; min: number; max: number; total: number; p50: number; p90: number; p99: number; p99_9: number };
+  export type Histogram = {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    total: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    p99_9: number;
+  };
   export type Result = {
     duration: number;
     errors: number;

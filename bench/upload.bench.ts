@@ -22,6 +22,7 @@ const POLL_MS = 100;
  */
 function clipArgs(source: Source, file: string, seconds: number, width: number, height: number): string[] {
   if (source === 'testsrc2') return testClipArgs(file, { seconds, width, height, withAudio: true });
+  // prettier-ignore
   return [
     '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
@@ -33,7 +34,11 @@ function clipArgs(source: Source, file: string, seconds: number, width: number, 
 
 /** Generated once per spec and kept in the temp dir: generation is not what we measure. */
 async function clip(media: MediaRunner, source: Source, seconds: number, width: number, height: number): Promise<string> {
-  const key = crypto.createHash('sha1').update(JSON.stringify(clipArgs(source, 'x', seconds, width, height))).digest('hex').slice(0, 10);
+  const key = crypto
+    .createHash('sha1')
+    .update(JSON.stringify(clipArgs(source, 'x', seconds, width, height)))
+    .digest('hex')
+    .slice(0, 10);
   const file = path.join(os.tmpdir(), `flick-bench-${source}-${width}x${height}-${seconds}s-${key}.mp4`);
   if (!fs.existsSync(file)) {
     const t0 = performance.now();
@@ -65,12 +70,26 @@ function instrument(t: TestApp, clock: { t0: number }, steps: Step[]): void {
   };
   wrap(t.ctx.media, 'probe', () => 'ffprobe');
   wrap(t.ctx.media, 'run', (args: string[]) => {
-    if (args.includes('hls')) return `ffmpeg encode ${args.filter((a) => a.endsWith('index.m3u8')).map((a) => path.basename(path.dirname(a))).join('+')}`;
+    if (args.includes('hls'))
+      return `ffmpeg encode ${args
+        .filter((a) => a.endsWith('index.m3u8'))
+        .map((a) => path.basename(path.dirname(a)))
+        .join('+')}`;
     return args.includes('-update') ? 'ffmpeg poster' : args.includes('-start_number') ? 'ffmpeg thumbnails' : 'ffmpeg';
   });
   wrap(t.ctx.blob, 'putFile', (key: string) => `blob putFile ${key.split('/').slice(2).join('/') || key}`);
   wrap(t.ctx.blob, 'putBuffer', (key: string) => `blob putBuffer ${key.split('/').slice(2).join('/')}`);
-  wrap(t.ctx.videosRepo, 'update', (_id: string, patch: Record<string, unknown>) => `db update ${Object.entries(patch).filter(([k]) => k === 'phase' || k === 'status').map(([k, v]) => `${k}=${String(v)}`).join(' ') || Object.keys(patch).join(',')}`);
+  wrap(
+    t.ctx.videosRepo,
+    'update',
+    (_id: string, patch: Record<string, unknown>) =>
+      `db update ${
+        Object.entries(patch)
+          .filter(([k]) => k === 'phase' || k === 'status')
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ') || Object.keys(patch).join(',')
+      }`,
+  );
 }
 
 /** The master playlist plays: fetchable, and some variant's first segment answers 200. Returns the variant names. */
@@ -162,11 +181,16 @@ function print(m: Measured): void {
   console.log('  server steps up to the first rendition (s from upload start):');
   let prev = m.uploadSeconds;
   for (const s of m.steps) {
-    if (s.from > prev + 0.05) console.log(`    ${prev.toFixed(2).padStart(6)} → ${s.from.toFixed(2).padStart(6)}  (idle: waiting${prev === m.uploadSeconds ? ' for the queue to hand out the job' : ''})`);
+    if (s.from > prev + 0.05)
+      console.log(
+        `    ${prev.toFixed(2).padStart(6)} → ${s.from.toFixed(2).padStart(6)}  (idle: waiting${prev === m.uploadSeconds ? ' for the queue to hand out the job' : ''})`,
+      );
     console.log(`    ${s.from.toFixed(2).padStart(6)} → ${s.to.toFixed(2).padStart(6)}  ${s.what}`);
     prev = Math.max(prev, s.to);
   }
-  console.log(`    ${prev.toFixed(2).padStart(6)} → ${m.firstPlayableSeconds.toFixed(2).padStart(6)}  (client notices: poll every ${POLL_MS} ms + playlist/segment fetch)`);
+  console.log(
+    `    ${prev.toFixed(2).padStart(6)} → ${m.firstPlayableSeconds.toFixed(2).padStart(6)}  (client notices: poll every ${POLL_MS} ms + playlist/segment fetch)`,
+  );
 }
 
 export async function run(argv: string[]): Promise<BenchResult> {
@@ -184,7 +208,9 @@ export async function run(argv: string[]): Promise<BenchResult> {
     const t = await createTestApp({ worker: true, env: { LOG_LEVEL: 'silent' } });
     try {
       const u = await t.newUser();
-      console.log(`upload on ${t.ctx.dbh.engine}, ${os.cpus().length} CPUs, ffmpeg ${t.ctx.mediaTools.ffmpeg}, worker concurrency ${t.ctx.config.workerConcurrency}`);
+      console.log(
+        `upload on ${t.ctx.dbh.engine}, ${os.cpus().length} CPUs, ffmpeg ${t.ctx.mediaTools.ffmpeg}, worker concurrency ${t.ctx.config.workerConcurrency}`,
+      );
       const m = await measure(t, u, files.get(s)!, s, seconds, width, height);
       print(m);
       results.push(m);

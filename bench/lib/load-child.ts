@@ -7,6 +7,7 @@ import autocannon, { type Context, type Request } from 'autocannon';
 import type { Latency, LoadResult, LoadSpec } from './load.ts';
 import { percentile } from './report.ts';
 
+type Base = Pick<LoadResult, 'seconds' | 'requests' | 'rps' | 'errors' | 'timeouts' | 'non2xx'>;
 const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
 const pages = spec.sessionPages ?? 1;
 const lat: number[][] = Array.from({ length: pages }, () => []);
@@ -17,7 +18,8 @@ const sample = (page: number, ms: number) => {
   lat[page]!.push(ms);
   done.push([performance.now() - t0, ms]);
 };
-const pagePath = (cursor: string | undefined) => (cursor ? `${spec.path}${spec.path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : spec.path);
+const pagePath = (cursor: string | undefined) =>
+  cursor ? `${spec.path}${spec.path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}` : spec.path;
 const nextCursor = (status: number, body: string): string | undefined => {
   if (status !== 200 || pages === 1) return undefined;
   return (JSON.parse(body) as { nextCursor?: string | null }).nextCursor ?? undefined;
@@ -26,11 +28,17 @@ const nextCursor = (status: number, body: string): string | undefined => {
 function summary(xs: number[]): Latency {
   const s = [...xs].sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { p50: r(percentile(s, 50)), p90: r(percentile(s, 90)), p99: r(percentile(s, 99)), max: r(s.at(-1) ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
+  return {
+    p50: r(percentile(s, 50)),
+    p90: r(percentile(s, 90)),
+    p99: r(percentile(s, 99)),
+    max: r(s.at(-1) ?? NaN),
+    mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)),
+  };
 }
 
 /** autocannon, closed loop: each connection sends its next request when the previous answers (`rate` caps requests per second). */
-async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages' | 'timeline'>> {
+async function viaAutocannon(): Promise<Base> {
   t0 = performance.now();
   const requests: Request[] = lat.map((_, i) => ({
     method: 'GET',
@@ -63,7 +71,7 @@ async function viaAutocannon(): Promise<Omit<LoadResult, 'latency' | 'pages' | '
  * from the due time, so waiting for a free socket or a late timer is included (no coordinated omission).
  * With sessionPages, a due request continues a waiting session (next page) if there is one, else starts one.
  */
-async function paced(): Promise<Omit<LoadResult, 'latency' | 'pages' | 'timeline'>> {
+async function paced(): Promise<Base> {
   const rate = spec.rate ?? 100;
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
   const waiting: { cursor: string; page: number }[] = [];

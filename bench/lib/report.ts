@@ -60,8 +60,15 @@ export function cpuMeter() {
     const self = (p.user + p.system) / 1000;
     const pct = (ms: number) => Math.round((100 * ms) / wall);
     const busy = m0 && m1 ? m1.busyMs - m0.busyMs : NaN;
-    return { serverPct: pct(self), loadGenPct: pct(childMs), otherPct: Number.isNaN(busy) ? NaN : Math.max(0, pct(busy - self - childMs)), machineBusyPct: pct(busy), capacityPct: 100 * cpus().length };
+    return {
+      serverPct: pct(self),
+      loadGenPct: pct(childMs),
+      otherPct: Number.isNaN(busy) ? NaN : Math.max(0, pct(busy - self - childMs)),
+      machineBusyPct: pct(busy),
+      capacityPct: 100 * cpus().length,
+    };
   };
 }
 export type CpuShare = ReturnType<ReturnType<typeof cpuMeter>>;
-export const cpuLine = (c: CpuShare) => `CPU (% of one core; machine has ${c.capacityPct}%): server ${c.serverPct}%, load generator ${c.loadGenPct}%, everything else ${c.otherPct}%`;
+export const cpuLine = (c: CpuShare) =>
+  `CPU (% of one core; machine has ${c.capacityPct}%): server ${c.serverPct}%, load generator ${c.loadGenPct}%, everything else ${c.otherPct}%`;

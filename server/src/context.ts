@@ -81,7 +81,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   changed.push((id) => feed.invalidate(id));
   const social = createSocialService({ db: dbh.db, identity, videosRepo, videos });
   const events = createEventsService({ db: dbh.db, clock, metrics });
-  const videoJobs = createVideoJobs({ repo: videosRepo, blob, media, metrics, log, workRoot: path.join(config.dataDir, 'tmp', 'transcode'), onPublished: (id) => feed.invalidate(id) });
+  const videoJobs = createVideoJobs({
+    repo: videosRepo,
+    blob,
+    media,
+    metrics,
+    log,
+    workRoot: path.join(config.dataDir, 'tmp', 'transcode'),
+    onPublished: (id) => feed.invalidate(id),
+  });
   const jobs: JobHandlers = {
     'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
     'video.transcode.dead': (data) => videoJobs.transcodeDead(data),

@@ -26,7 +26,16 @@ describe('web app end to end', { skip: haveBrowser ? false : `no Chromium at ${C
     await fsp.mkdir(outDir, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
     });
   });
   after(async () => {
@@ -72,16 +81,25 @@ describe('web app end to end', { skip: haveBrowser ? false : `no Chromium at ${C
     await signUp(viewer, 'e2e_viewer');
     const item = viewer.locator('[data-testid="feed-item"]').first();
     await item.waitFor({ timeout: 30_000 });
-    assert.equal(await viewer.locator('[data-testid="feed-item"]').count() >= 1, true);
+    assert.equal((await viewer.locator('[data-testid="feed-item"]').count()) >= 1, true);
     await assertPlays(viewer);
     await viewer.screenshot({ path: path.join(outDir, 'e2e-feed.png') });
     await viewer.getByTestId('follow-button').first().click();
-    await viewer.waitForFunction(() => document.querySelector('[data-testid="follow-button"]')?.textContent?.toLowerCase().includes('following') ?? false, undefined, { timeout: 10_000 }).catch(() => undefined);
+    await viewer
+      .waitForFunction(() => document.querySelector('[data-testid="follow-button"]')?.textContent?.toLowerCase().includes('following') ?? false, undefined, {
+        timeout: 10_000,
+      })
+      .catch(() => undefined);
     await viewer.getByTestId('tab-following').click();
     const followingItem = viewer.locator('[data-testid="feed-item"]').first();
     await followingItem.waitFor({ timeout: 15_000 });
     const videoId = await followingItem.getAttribute('data-video-id');
-    const mine = await t.ctx.dbh.db.selectFrom('videos').innerJoin('users', 'users.id', 'videos.user_id').select('videos.id').where('users.username', '=', 'e2e_creator').executeTakeFirstOrThrow();
+    const mine = await t.ctx.dbh.db
+      .selectFrom('videos')
+      .innerJoin('users', 'users.id', 'videos.user_id')
+      .select('videos.id')
+      .where('users.username', '=', 'e2e_creator')
+      .executeTakeFirstOrThrow();
     assert.equal(videoId, mine.id);
     await assertPlays(viewer);
     await viewer.screenshot({ path: path.join(outDir, 'e2e-following.png') });
@@ -110,9 +128,13 @@ describe('web app end to end', { skip: haveBrowser ? false : `no Chromium at ${C
       undefined,
       { timeout: 30_000 },
     );
-    const t1 = await page.evaluate(() => Math.max(...[...document.querySelectorAll<HTMLVideoElement>('[data-testid="video-player"]')].map((v) => v.currentTime)));
+    const t1 = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll<HTMLVideoElement>('[data-testid="video-player"]')].map((v) => v.currentTime)),
+    );
     await page.waitForTimeout(1200);
-    const t2 = await page.evaluate(() => Math.max(...[...document.querySelectorAll<HTMLVideoElement>('[data-testid="video-player"]')].map((v) => v.currentTime)));
+    const t2 = await page.evaluate(() =>
+      Math.max(...[...document.querySelectorAll<HTMLVideoElement>('[data-testid="video-player"]')].map((v) => v.currentTime)),
+    );
     assert.ok(t2 > t1 || t2 < t1 - 1, `video advances (${t1} → ${t2}; a loop also counts)`);
   }
 });

@@ -17,7 +17,15 @@ class PermanentMediaError extends Error {
 
 const bandwidth = (r: Rendition) => (r.videoBitrateK + r.audioBitrateK) * 1000;
 
-export function createVideoJobs(deps: { repo: VideosRepo; blob: BlobStore; media: MediaRunner; metrics: Metrics; log: Logger; workRoot: string; onPublished?: (videoId: string) => void }) {
+export function createVideoJobs(deps: {
+  repo: VideosRepo;
+  blob: BlobStore;
+  media: MediaRunner;
+  metrics: Metrics;
+  log: Logger;
+  workRoot: string;
+  onPublished?: (videoId: string) => void;
+}) {
   const { repo, blob, media, metrics, log } = deps;
 
   async function fail(videoId: string, reason: string) {

@@ -20,7 +20,10 @@ const uploaderOf = (req: unknown) => {
 };
 const tusError = (status: number, code: string, message: string) => ({ status_code: status, body: JSON.stringify({ error: { code, message } }) });
 
-export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: VideosService; uploads: FileStore; uploadDir: string; maxUploadBytes: number }) {
+export async function registerVideoRoutes(
+  app: FastifyInstance,
+  deps: { videos: VideosService; uploads: FileStore; uploadDir: string; maxUploadBytes: number },
+) {
   const { videos, uploads: datastore, uploadDir, maxUploadBytes } = deps;
   await fsp.mkdir(uploadDir, { recursive: true });
 
@@ -121,5 +124,4 @@ export async function registerVideoRoutes(app: FastifyInstance, deps: { videos: 
     scope.route({ method: ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: '/api/uploads', schema: { hide: true }, preHandler: requireUser, handler });
     scope.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: '/api/uploads/:id', schema: { hide: true }, preHandler: requireUser, handler });
   });
-
 }

@@ -76,7 +76,10 @@ export async function createPgBossQueue(pool: pg.Pool, log: Logger): Promise<Job
     async work(handlers, { concurrency }) {
       await recoverInterrupted();
       heartbeat = setInterval(() => {
-        if (running.size) void pool.query('UPDATE job_leases SET heartbeat_at = now() WHERE worker_id = $1', [workerId]).catch((err: unknown) => log.warn({ err }, 'lease heartbeat failed'));
+        if (running.size)
+          void pool
+            .query('UPDATE job_leases SET heartbeat_at = now() WHERE worker_id = $1', [workerId])
+            .catch((err: unknown) => log.warn({ err }, 'lease heartbeat failed'));
       }, HEARTBEAT_SECONDS * 1000);
       sweeper = setInterval(() => void recoverInterrupted().catch((err: unknown) => log.warn({ err }, 'lease sweep failed')), LEASE_STALE_SECONDS * 500);
       heartbeat.unref();
@@ -91,7 +94,10 @@ export async function createPgBossQueue(pool: pg.Pool, log: Logger): Promise<Job
             const attempt = job.retryCount + 1;
             const maxAttempts = job.retryLimit + 1;
             running.add(job.id);
-            await pool.query('INSERT INTO job_leases (job_id, name, worker_id) VALUES ($1, $2, $3) ON CONFLICT (job_id) DO UPDATE SET worker_id = $3, heartbeat_at = now()', [job.id, name, workerId]);
+            await pool.query(
+              'INSERT INTO job_leases (job_id, name, worker_id) VALUES ($1, $2, $3) ON CONFLICT (job_id) DO UPDATE SET worker_id = $3, heartbeat_at = now()',
+              [job.id, name, workerId],
+            );
             try {
               await handler(job.data, { id: job.id, attempt, maxAttempts, isLastAttempt: attempt >= maxAttempts });
             } catch (err) {
