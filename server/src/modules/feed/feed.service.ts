@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FeedPage, Video } from '@flick/contracts';
 import type { Database } from '../../platform/db/db.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { decodeCursor, encodeCursor, isTimeCursor } from '../../shared/cursor.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
@@ -119,28 +119,13 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
       return { items, nextCursor: items.length === limit ? encodeCursor({ s: session, n: (c?.n ?? 0) + 1 }) : null };
     },
     async following(viewer: SessionUser, limit: number, cursor?: string): Promise<FeedPage> {
-      const c = decodeCursor(cursor, isTimeCursor);
-      let q = videosRepo
-        .base()
-        .innerJoin('follows', (j) => j.onRef('follows.followee_id', '=', 'videos.user_id').on('follows.follower_id', '=', viewer.id))
-        .where('videos.status', '=', 'ready')
-        .where('videos.visibility', 'in', ['public', 'followers'])
-        .where('videos.published_at', 'is not', null);
-      if (c)
-        q = q.where((eb) =>
-          eb.or([eb('videos.published_at', '<', new Date(c.t)), eb.and([eb('videos.published_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]),
-        );
-      const rows = await q
-        .orderBy('videos.published_at', 'desc')
-        .orderBy('videos.id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((r) => ({ video: videos.toDto(r), reason: 'following' })),
-        nextCursor: rows.length > limit && last?.published_at ? encodeCursor({ t: last.published_at.toISOString(), id: last.id }) : null,
-      };
+      const { rows, nextCursor } = await videosRepo.page('published_at', limit, cursor, (q) =>
+        q
+          .where('videos.user_id', 'in', (eb) => eb.selectFrom('follows').select('followee_id').where('follower_id', '=', viewer.id))
+          .where('videos.status', '=', 'ready')
+          .where('videos.visibility', 'in', ['public', 'followers']),
+      );
+      return { items: rows.map((r) => ({ video: videos.toDto(r), reason: 'following' })), nextCursor };
     },
     async prune(olderThanHours = 24) {
       await db

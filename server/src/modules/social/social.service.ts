@@ -1,7 +1,6 @@
 import type { Profile, VideoList } from '@flick/contracts';
 import type { Database } from '../../platform/db/db.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
-import { decodeCursor, encodeCursor, isTimeCursor } from '../../shared/cursor.ts';
 import type { IdentityService, SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
@@ -50,28 +49,13 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
   }
 
   async function listVideos(userId: string, viewer: SessionUser | undefined, limit: number, cursor: string | undefined): Promise<VideoList> {
-    const c = decodeCursor(cursor, isTimeCursor);
     const isMe = viewer?.id === userId;
     const follows = !isMe && viewer ? await videosRepo.isFollowing(viewer.id, userId) : false;
-    let q = videosRepo.base().where('videos.user_id', '=', userId);
-    if (!isMe) {
-      q = q.where('videos.status', '=', 'ready').where('videos.visibility', 'in', follows ? ['public', 'followers'] : ['public']);
-    }
-    if (c)
-      q = q.where((eb) =>
-        eb.or([eb('videos.created_at', '<', new Date(c.t)), eb.and([eb('videos.created_at', '=', new Date(c.t)), eb('videos.id', '<', c.id)])]),
-      );
-    const rows = await q
-      .orderBy('videos.created_at', 'desc')
-      .orderBy('videos.id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((r) => videos.toDto(r)),
-      nextCursor: rows.length > limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null,
-    };
+    const { rows, nextCursor } = await videosRepo.page('created_at', limit, cursor, (q) => {
+      const own = q.where('videos.user_id', '=', userId);
+      return isMe ? own : own.where('videos.status', '=', 'ready').where('videos.visibility', 'in', follows ? ['public', 'followers'] : ['public']);
+    });
+    return { items: rows.map((r) => videos.toDto(r)), nextCursor };
   }
 
   return {

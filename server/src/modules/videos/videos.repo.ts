@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { decodeCursor, encodeCursor, isTimeCursor } from '../../shared/cursor.ts';
 import type { Database } from '../../platform/db/db.ts';
 import type { VideosTable } from '../../platform/db/schema.ts';
 
@@ -32,8 +33,25 @@ export function createVideosRepo(db: Database) {
           )
           .as('mentions'),
       ]);
+  type Base = ReturnType<typeof base>;
   return {
     base,
+    /** A newest-first page by `column` (ties broken by id) with a keyset cursor. */
+    async page(column: 'created_at' | 'published_at', limit: number, cursor: string | undefined, filter: (q: Base) => Base) {
+      const c = decodeCursor(cursor, isTimeCursor);
+      const col = `videos.${column}` as const;
+      let q = filter(base()).where(col, 'is not', null);
+      if (c) q = q.where((eb) => eb.or([eb(col, '<', new Date(c.t)), eb.and([eb(col, '=', new Date(c.t)), eb('videos.id', '<', c.id)])]));
+      const rows = (await q
+        .orderBy(col, 'desc')
+        .orderBy('videos.id', 'desc')
+        .limit(limit + 1)
+        .execute()) as VideoRow[];
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const lastAt = last?.[column];
+      return { rows: page, nextCursor: rows.length > limit && last && lastAt ? encodeCursor({ t: lastAt.toISOString(), id: last.id }) : null };
+    },
     byId: (id: string) => base().where('videos.id', '=', id).executeTakeFirst() as Promise<VideoRow | undefined>,
     byIds: async (ids: string[]) => (ids.length ? ((await base().where('videos.id', 'in', ids).execute()) as VideoRow[]) : []),
     raw: (id: string) => db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst(),
