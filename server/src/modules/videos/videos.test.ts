@@ -305,10 +305,10 @@ describe('videos: failures are visible and recoverable', () => {
   });
 
   test('a job left running by a crashed process resumes on restart instead of hanging in processing', async () => {
-    const u = await t.newUser();
     const clip = await makeClip(t.ctx.media, tmp, { seconds: 3, width: 360, height: 640, name: 'crash.mp4' });
     await t.ctx.queue.stop(); // the worker of this app stops taking jobs
     const t2 = await createTestApp();
+    after(() => t2.close());
     const u2 = await t2.newUser();
     const { id } = await t2.ctx.videos.ingestFile({ id: u2.me.id, username: u2.me.username, roles: ['user'], isMinor: false }, clip, {});
     // Simulate a worker that picked the job and died mid-transcode.
@@ -320,7 +320,5 @@ describe('videos: failures are visible and recoverable', () => {
       return v.phase === 'ready' ? v : undefined;
     });
     assert.equal(ready.status, 'ready');
-    await t2.close();
-    void u;
   });
 });
