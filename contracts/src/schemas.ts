@@ -125,7 +125,25 @@ export const PageQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 
-export const EventType = z.enum(['impression', 'play', 'progress', 'complete', 'replay', 'skip', 'pause']);
+/** Player signals, then engagement signals the recommender also learns from. */
+export const EventType = z.enum([
+  'impression',
+  'play',
+  'progress',
+  'complete',
+  'replay',
+  'skip',
+  'pause',
+  'like',
+  'unlike',
+  'comment',
+  'share',
+  'save',
+  'follow',
+  'profile_visit',
+  'not_interested',
+  'report',
+]);
 export type EventType = z.infer<typeof EventType>;
 
 export const InteractionEvent = z.object({
