@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRanker, fi, NF, type Outcome } from './ranker.ts';
+import { createRanker, fi, NF, type Outcome, type RankerState } from './ranker.ts';
 
 const features = (f: Partial<Record<keyof typeof fi, number>>) => {
   const x = new Float32Array(NF);
@@ -39,7 +39,7 @@ test('online SGD learns that a hashtag-affine video gets completed and others ge
 test('state round-trips through JSON', () => {
   const r = createRanker();
   r.learn(features({ likeRate: 0.3 }), { ...none, like: true, watchFraction: 1 });
-  const copy = createRanker({ state: JSON.parse(JSON.stringify(r.state())) });
+  const copy = createRanker({ state: JSON.parse(JSON.stringify(r.state())) as RankerState });
   const x = features({ likeRate: 0.2, freshness: 0.5 });
   assert.deepEqual(copy.predict(x), r.predict(x));
 });

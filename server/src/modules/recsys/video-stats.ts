@@ -21,7 +21,20 @@ export type VideoStats = {
 
 export const TREND_HALF_LIFE_MS = 6 * 3600 * 1000;
 
-export const emptyStats = (): VideoStats => ({ impressions: 0, views: 0, completes: 0, skips: 0, likes: 0, shares: 0, comments: 0, follows: 0, notInterested: 0, watchMs: 0, trend: 0, trendAt: 0 });
+export const emptyStats = (): VideoStats => ({
+  impressions: 0,
+  views: 0,
+  completes: 0,
+  skips: 0,
+  likes: 0,
+  shares: 0,
+  comments: 0,
+  follows: 0,
+  notInterested: 0,
+  watchMs: 0,
+  trend: 0,
+  trendAt: 0,
+});
 
 export type Priors = { complete: number; skip: number; like: number; share: number; strength: number };
 export const defaultPriors: Priors = { complete: 0.3, skip: 0.35, like: 0.05, share: 0.01, strength: 20 };

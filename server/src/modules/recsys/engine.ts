@@ -1,0 +1,524 @@
+import { ImplicitMF } from '../../recsys/mf.ts';
+import { createRanker, fi, NF, type Outcome, type Ranker, type RankerState } from './ranker.ts';
+import { SeenFilter } from './seen-filter.ts';
+import { bumpTrend, decayedTrend, emptyStats, smoothedRates, type VideoStats } from './video-stats.ts';
+
+/** What the engine knows of a video (kept in sync with the catalogue by the feed service). */
+export type VideoMeta = { id: string; creatorId: string; hashtags: string[]; publishedAt: number; durationMs: number };
+
+/** A stored interaction event, as the learner consumes it. */
+export type LearnEvent = { userId: string | null; videoId: string; type: string; watchMs: number | null; durationMs: number | null; at: number };
+
+export type SourceName = 'embedding' | 'hashtag' | 'creator' | 'trending' | 'following' | 'fresh' | 'popular';
+
+export type Recommendation = { videoId: string; score: number; sources: SourceName[]; explore: boolean; why: string[] };
+
+export type EngineOptions = {
+  /** Share of each page given to exploration (new videos and new creators); Loops uses 30 %. */
+  exploreShare: number;
+  /** Impressions a video gets per traffic pool before it must beat its cohort to graduate. */
+  poolSizes: number[];
+  /** A page never shows one creator more than this many times. */
+  maxPerCreator: number;
+  maxPerHashtag: number;
+  factors: number;
+  /** Source of randomness for exploration jitter (seeded in tests). */
+  random: () => number;
+};
+
+const defaults: EngineOptions = { exploreShare: 0.25, poolSizes: [100, 1000, 10000], maxPerCreator: 2, maxPerHashtag: 4, factors: 32, random: Math.random };
+
+type View = { videoId: string; startedAt: number; watchMs: number; durationMs: number; outcome: Outcome; features?: Float32Array };
+
+type SavedUser = {
+  creators: [string, number][];
+  tags: [string, number][];
+  seen: ReturnType<SeenFilter['toJSON']>;
+  hiddenVideos: string[];
+  hiddenCreators: string[];
+  hiddenTags: string[];
+  interactions: number;
+};
+export type EngineSnapshot = {
+  version: 1;
+  mf: string;
+  ranker: RankerState;
+  stats: [string, VideoStats][];
+  pool: [string, number][];
+  users: [string, SavedUser][];
+  resets: [string, number][];
+};
+
+type UserState = {
+  creators: Map<string, number>;
+  tags: Map<string, number>;
+  seen: SeenFilter;
+  hiddenVideos: Set<string>;
+  hiddenCreators: Set<string>;
+  hiddenTags: Set<string>;
+  follows: Set<string>;
+  view?: View;
+  interactions: number;
+};
+
+/** Signal strength of each event type for the user's tastes (MF weight and affinity bump). */
+const SIGNAL: Record<string, number> = {
+  complete: 1,
+  replay: 1,
+  like: 2,
+  unlike: -2,
+  comment: 2,
+  share: 3,
+  save: 2,
+  follow: 3,
+  profile_visit: 0.5,
+  skip: -0.5,
+  not_interested: -3,
+  report: -3,
+};
+
+const AFFINITY_CAP = 20;
+const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, Math.max(-AFFINITY_CAP, Math.min(AFFINITY_CAP, (m.get(k) ?? 0) + d)));
+const squash = (x: number) => x / (1 + Math.abs(x));
+
+/**
+ * The For You brain, in memory: a catalogue view, per-video counters, per-user tastes and seen
+ * filters, an online implicit MF (the same model code the offline evaluation measures) and the
+ * multi-task ranker. `learn` applies events at once, so the next page reflects them.
+ */
+export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
+  const opts = { ...defaults, ...options };
+  let mf = new ImplicitMF({ factors: opts.factors, iterations: 4 });
+  let ranker: Ranker = createRanker();
+  const videos = new Map<string, VideoMeta>();
+  const stats = new Map<string, VideoStats>();
+  const users = new Map<string, UserState>();
+  const byTag = new Map<string, Set<string>>();
+  const byCreator = new Map<string, Set<string>>();
+  const pool = new Map<string, number>();
+  // A reset user continues under a new MF row: the model never forgets rows, the user does.
+  const resets = new Map<string, number>();
+  const mfUser = (userId: string) => (resets.has(userId) ? `${userId}#${resets.get(userId)}` : userId);
+
+  const statsOf = (id: string) => {
+    let s = stats.get(id);
+    if (!s) stats.set(id, (s = emptyStats()));
+    return s;
+  };
+  const userOf = (id: string) => {
+    let u = users.get(id);
+    if (!u)
+      users.set(
+        id,
+        (u = {
+          creators: new Map(),
+          tags: new Map(),
+          seen: new SeenFilter(),
+          hiddenVideos: new Set(),
+          hiddenCreators: new Set(),
+          hiddenTags: new Set(),
+          follows: new Set(),
+          interactions: 0,
+        }),
+      );
+    return u;
+  };
+
+  function upsertVideo(v: VideoMeta) {
+    const old = videos.get(v.id);
+    if (old) removeVideo(v.id, false);
+    videos.set(v.id, v);
+    for (const t of v.hashtags) (byTag.get(t) ?? byTag.set(t, new Set()).get(t)!).add(v.id);
+    (byCreator.get(v.creatorId) ?? byCreator.set(v.creatorId, new Set()).get(v.creatorId)!).add(v.id);
+    // Cold start for a new video: its vector starts from its hashtags' and creator's videos.
+    const peers = new Set<string>();
+    for (const t of v.hashtags) for (const id of byTag.get(t) ?? []) if (id !== v.id) peers.add(id);
+    for (const id of byCreator.get(v.creatorId) ?? []) if (id !== v.id) peers.add(id);
+    mf.initItem(v.id, peers.size ? mf.meanItemVector(peers) : undefined);
+    if (!pool.has(v.id)) pool.set(v.id, 0);
+  }
+
+  function removeVideo(id: string, dropStats = true) {
+    const v = videos.get(id);
+    if (!v) return;
+    videos.delete(id);
+    for (const t of v.hashtags) byTag.get(t)?.delete(id);
+    byCreator.get(v.creatorId)?.delete(id);
+    if (dropStats) stats.delete(id);
+  }
+
+  /** A traffic pool is a cap on impressions; a video graduates when its engagement beats its cohort's. */
+  function inExplorationPool(id: string, now: number) {
+    const level = pool.get(id) ?? 0;
+    const cap = opts.poolSizes[level];
+    if (cap === undefined) return false;
+    const s = statsOf(id);
+    if (s.impressions < cap) return true;
+    const mine = quality(id);
+    const cohort = [...pool.entries()].filter(([, l]) => l === level).map(([vid]) => quality(vid));
+    const median = cohort.sort((a, b) => a - b)[Math.floor(cohort.length / 2)] ?? 0;
+    if (mine >= median) pool.set(id, level + 1);
+    void now;
+    return false;
+  }
+
+  function quality(id: string) {
+    const r = smoothedRates(statsOf(id));
+    return r.complete + 2 * r.like + 4 * r.share - r.skip;
+  }
+
+  function features(userId: string | undefined, v: VideoMeta, now: number, depth: number, affinity: number): Float32Array {
+    const x = new Float32Array(NF);
+    const u = userId ? users.get(userId) : undefined;
+    const s = statsOf(v.id);
+    const r = smoothedRates(s);
+    const hour = new Date(now).getUTCHours() + new Date(now).getUTCMinutes() / 60;
+    x[fi.bias] = 1;
+    x[fi.embeddingAffinity] = squash(affinity * 4);
+    x[fi.creatorAffinity] = squash((u?.creators.get(v.creatorId) ?? 0) / 3);
+    x[fi.hashtagAffinity] = squash(Math.max(0, ...v.hashtags.map((t) => u?.tags.get(t) ?? 0)) / 3);
+    x[fi.completeRate] = r.complete;
+    x[fi.skipRate] = r.skip;
+    x[fi.likeRate] = r.like;
+    x[fi.shareRate] = r.share;
+    x[fi.freshness] = Math.exp(-Math.max(0, now - v.publishedAt) / (48 * 3600 * 1000));
+    x[fi.popularity] = Math.log1p(s.views) / 10;
+    x[fi.trend] = Math.log1p(decayedTrend(s, now)) / 5;
+    x[fi.followsCreator] = u?.follows.has(v.creatorId) ? 1 : 0;
+    x[fi.hourSin] = Math.sin((hour / 24) * 2 * Math.PI);
+    x[fi.hourCos] = Math.cos((hour / 24) * 2 * Math.PI);
+    x[fi.sessionDepth] = Math.min(depth, 50) / 50;
+    x[fi.duration] = Math.log1p(v.durationMs / 1000) / 6;
+    x[fi.isNew] = s.impressions < (opts.poolSizes[0] ?? 100) ? 1 : 0;
+    return x;
+  }
+
+  function finishView(userId: string, u: UserState) {
+    const view = u.view;
+    if (!view) return;
+    u.view = undefined;
+    const v = videos.get(view.videoId);
+    if (!v) return;
+    const frac = view.durationMs > 0 ? view.watchMs / view.durationMs : 0;
+    const o = view.outcome;
+    o.watchFraction = frac;
+    if (frac >= 0.9) o.complete = true;
+    if (!o.complete && (view.watchMs < 2000 || frac < 0.15)) o.skip = true;
+    ranker.learn(view.features ?? features(userId, v, view.startedAt, 0, 0), o);
+    // A long watch is a positive even without an explicit event.
+    if (!o.complete && frac >= 0.5) taste(userId, u, v, 0.5);
+  }
+
+  function taste(userId: string, u: UserState, v: VideoMeta, w: number) {
+    bump(u.creators, v.creatorId, w);
+    for (const t of v.hashtags) bump(u.tags, t, w);
+    mf.observe(mfUser(userId), v.id, w);
+    u.interactions++;
+  }
+
+  const why = (names: string[], v: VideoMeta, sources: SourceName[], explore: boolean) => {
+    const words: string[] = [];
+    for (const n of names) {
+      if (n === 'creatorAffinity') words.push(`You often watch this creator`);
+      else if (n === 'hashtagAffinity')
+        words.push(
+          `You like ${
+            v.hashtags
+              .slice(0, 2)
+              .map((t) => `#${t}`)
+              .join(' and ') || 'videos like this'
+          }`,
+        );
+      else if (n === 'embeddingAffinity') words.push('Similar to videos you watched to the end');
+      else if (n === 'completeRate' || n === 'likeRate' || n === 'shareRate') words.push('People who see it tend to watch it all and like it');
+      else if (n === 'trend' || n === 'popularity') words.push('Popular right now');
+      else if (n === 'freshness') words.push('Posted recently');
+      else if (n === 'followsCreator') words.push('From a creator you follow');
+    }
+    if (explore) words.push('A new video we are trying out with a small audience');
+    if (sources.includes('following') && !words.includes('From a creator you follow')) words.push('From a creator you follow');
+    return [...new Set(words)].slice(0, 3);
+  };
+
+  return {
+    options: opts,
+    upsertVideo,
+    removeVideo,
+    hasVideo: (id: string) => videos.has(id),
+    get size() {
+      return videos.size;
+    },
+    setFollows(userId: string, creatorIds: Iterable<string>) {
+      userOf(userId).follows = new Set(creatorIds);
+    },
+
+    /** Apply interaction events in order. Effects on the user's tastes are immediate. */
+    learn(events: LearnEvent[]) {
+      for (const e of events) {
+        const v = videos.get(e.videoId);
+        const s = statsOf(e.videoId);
+        switch (e.type) {
+          case 'impression':
+            s.impressions++;
+            break;
+          case 'play':
+            s.views++;
+            bumpTrend(s, e.at);
+            break;
+          case 'complete':
+            s.completes++;
+            break;
+          case 'skip':
+            s.skips++;
+            break;
+          case 'like':
+            s.likes++;
+            break;
+          case 'unlike':
+            s.likes = Math.max(0, s.likes - 1);
+            break;
+          case 'share':
+            s.shares++;
+            break;
+          case 'comment':
+            s.comments++;
+            break;
+          case 'follow':
+            s.follows++;
+            break;
+          case 'not_interested':
+            s.notInterested++;
+            break;
+        }
+        if (e.watchMs) s.watchMs += e.type === 'complete' || e.type === 'skip' ? e.watchMs : 0;
+        if (!e.userId || !v) continue;
+        const u = userOf(e.userId);
+        if (e.type === 'impression') {
+          if (u.view?.videoId !== e.videoId) finishView(e.userId, u);
+          u.seen.add(e.videoId);
+          if (u.seen.full) u.seen = new SeenFilter();
+          u.view = {
+            videoId: e.videoId,
+            startedAt: e.at,
+            watchMs: 0,
+            durationMs: e.durationMs ?? v.durationMs,
+            outcome: { complete: false, like: false, share: false, comment: false, follow: false, skip: false, notInterested: false, watchFraction: 0 },
+          };
+          continue;
+        }
+        const view = u.view?.videoId === e.videoId ? u.view : undefined;
+        if (view) {
+          if (e.watchMs) view.watchMs = Math.max(view.watchMs, e.watchMs);
+          if (e.durationMs) view.durationMs = e.durationMs;
+          if (e.type === 'complete') view.outcome.complete = true;
+          if (e.type === 'skip') view.outcome.skip = true;
+          if (e.type === 'like') view.outcome.like = true;
+          if (e.type === 'share') view.outcome.share = true;
+          if (e.type === 'comment') view.outcome.comment = true;
+          if (e.type === 'follow') view.outcome.follow = true;
+          if (e.type === 'not_interested') view.outcome.notInterested = true;
+        }
+        if (e.type === 'follow') u.follows.add(v.creatorId);
+        if (e.type === 'not_interested') u.hiddenVideos.add(v.id);
+        const w = SIGNAL[e.type];
+        if (w !== undefined) taste(e.userId, u, v, w);
+        if (e.type === 'skip' || e.type === 'complete') finishView(e.userId, u);
+      }
+    },
+
+    /** "Not interested" in a creator or a hashtag: they leave this user's feed. */
+    hide(userId: string, what: { creatorId?: string; hashtag?: string; videoId?: string }) {
+      const u = userOf(userId);
+      if (what.creatorId) u.hiddenCreators.add(what.creatorId);
+      if (what.hashtag) u.hiddenTags.add(what.hashtag);
+      if (what.videoId) u.hiddenVideos.add(what.videoId);
+    },
+
+    /** Forget this user's tastes and history ("refresh my For You"). */
+    reset(userId: string) {
+      users.delete(userId);
+      resets.set(userId, (resets.get(userId) ?? 0) + 1);
+    },
+
+    /**
+     * Candidates from every named source → features → ranker → mixer (diversity, exploration
+     * slots). `exclude` holds what this feed session already served.
+     */
+    recommend(userId: string | undefined, limit: number, exclude: ReadonlySet<string>, now: number, depth = 0): Recommendation[] {
+      const u = userId ? users.get(userId) : undefined;
+      const blocked = (id: string) => {
+        if (exclude.has(id) || !videos.has(id)) return true;
+        if (!u) return false;
+        const v = videos.get(id)!;
+        return u.hiddenVideos.has(id) || u.hiddenCreators.has(v.creatorId) || v.hashtags.some((t) => u.hiddenTags.has(t)) || u.seen.has(id);
+      };
+      const cands = new Map<string, Set<SourceName>>();
+      const add = (src: SourceName, ids: Iterable<string>, max: number) => {
+        let n = 0;
+        for (const id of ids) {
+          if (n >= max) break;
+          if (blocked(id)) continue;
+          (cands.get(id) ?? cands.set(id, new Set()).get(id)!).add(src);
+          n++;
+        }
+      };
+      const personal = !!u && u.interactions > 0;
+      const mfScores = new Map<string, number>();
+      if (personal) {
+        const top = mf.topK(mfUser(userId!), 300, exclude);
+        for (const t of top) mfScores.set(t.id, t.score);
+        add(
+          'embedding',
+          top.map((t) => t.id),
+          150,
+        );
+        const topTags = [...u.tags]
+          .filter(([, w]) => w > 0)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5);
+        for (const [t] of topTags) add('hashtag', byTag.get(t) ?? [], 30);
+        const topCreators = [...u.creators]
+          .filter(([, w]) => w > 0)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5);
+        for (const [c] of topCreators) add('creator', byCreator.get(c) ?? [], 20);
+      }
+      if (u)
+        for (const c of u.follows)
+          add(
+            'following',
+            [...(byCreator.get(c) ?? [])].sort((a, b) => videos.get(b)!.publishedAt - videos.get(a)!.publishedAt),
+            10,
+          );
+      const all = [...videos.values()];
+      add(
+        'trending',
+        all
+          .map((v) => [v.id, decayedTrend(statsOf(v.id), now)] as const)
+          .filter(([, t]) => t > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([id]) => id),
+        100,
+      );
+      add(
+        'popular',
+        all
+          .map((v) => [v.id, Math.log1p(statsOf(v.id).views) + quality(v.id)] as const)
+          .sort((a, b) => b[1] - a[1])
+          .map(([id]) => id),
+        personal ? 50 : 200,
+      );
+      const fresh = all
+        .filter((v) => inExplorationPool(v.id, now))
+        .sort((a, b) => b.publishedAt - a.publishedAt)
+        .map((v) => v.id);
+      add('fresh', fresh, 100);
+
+      const freshSet = new Set(fresh);
+      const scored: Recommendation[] = [];
+      for (const [id, srcs] of cands) {
+        const v = videos.get(id)!;
+        const x = features(userId, v, now, depth, mfScores.get(id) ?? 0);
+        const sources = [...srcs];
+        scored.push({
+          videoId: id,
+          score: ranker.score(ranker.predict(x)),
+          sources,
+          explore: false,
+          why: why(
+            ranker.explain(x).map((c) => c.feature),
+            v,
+            sources,
+            false,
+          ),
+        });
+      }
+      scored.sort((a, b) => b.score - a.score);
+      // Exploration: pool videos still under their impression cap, by score with jitter so each gets a turn.
+      const explore = scored
+        .filter((r) => freshSet.has(r.videoId))
+        .map((r) => ({ r, k: r.score + opts.random() }))
+        .sort((a, b) => b.k - a.k)
+        .map((x) => x.r);
+      const exploreSlots = Math.round(limit * opts.exploreShare);
+      const exploreAt = new Set(Array.from({ length: exploreSlots }, (_, i) => Math.min(limit - 1, Math.round(((i + 1) * limit) / (exploreSlots + 1)))));
+      const out: Recommendation[] = [];
+      const used = new Set<string>();
+      const perCreator = new Map<string, number>();
+      const perTag = new Map<string, number>();
+      const prevCreator = () => (out.length ? videos.get(out.at(-1)!.videoId)!.creatorId : undefined);
+      const diverse = (r: Recommendation) => {
+        const v = videos.get(r.videoId)!;
+        return (
+          v.creatorId !== prevCreator() &&
+          (perCreator.get(v.creatorId) ?? 0) < opts.maxPerCreator &&
+          v.hashtags.every((t) => (perTag.get(t) ?? 0) < opts.maxPerHashtag)
+        );
+      };
+      // Strict diversity first; if nothing fits, at least never the same creator twice in a row.
+      const pick = (list: Recommendation[]) =>
+        list.find((r) => !used.has(r.videoId) && diverse(r)) ??
+        list.find((r) => !used.has(r.videoId) && videos.get(r.videoId)!.creatorId !== prevCreator()) ??
+        list.find((r) => !used.has(r.videoId));
+      while (out.length < limit) {
+        const wantExplore = exploreAt.has(out.length);
+        const r = (wantExplore ? pick(explore) : undefined) ?? pick(scored);
+        if (!r) break;
+        const v = videos.get(r.videoId)!;
+        used.add(r.videoId);
+        perCreator.set(v.creatorId, (perCreator.get(v.creatorId) ?? 0) + 1);
+        for (const t of v.hashtags) perTag.set(t, (perTag.get(t) ?? 0) + 1);
+        const isExplore = wantExplore && explore.includes(r);
+        out.push(isExplore ? { ...r, explore: true, why: why([], v, r.sources, true) } : r);
+      }
+      return out;
+    },
+
+    snapshot(): EngineSnapshot {
+      return {
+        version: 1,
+        resets: [...resets],
+        mf: Buffer.from(mf.serialize()).toString('base64'),
+        ranker: ranker.state(),
+        stats: [...stats],
+        pool: [...pool],
+        users: [...users].map(([id, u]): [string, SavedUser] => [
+          id,
+          {
+            creators: [...u.creators],
+            tags: [...u.tags],
+            seen: u.seen.toJSON(),
+            hiddenVideos: [...u.hiddenVideos],
+            hiddenCreators: [...u.hiddenCreators],
+            hiddenTags: [...u.hiddenTags],
+            interactions: u.interactions,
+          },
+        ]),
+      };
+    },
+    restore(s: EngineSnapshot) {
+      resets.clear();
+      for (const [k, v] of s.resets) resets.set(k, v);
+      mf = ImplicitMF.deserialize(new Uint8Array(Buffer.from(s.mf, 'base64')));
+      ranker = createRanker({ state: s.ranker });
+      stats.clear();
+      for (const [k, v] of s.stats) stats.set(k, v);
+      pool.clear();
+      for (const [k, v] of s.pool) pool.set(k, v);
+      users.clear();
+      for (const [id, u] of s.users) {
+        users.set(id, {
+          creators: new Map(u.creators),
+          tags: new Map(u.tags),
+          seen: SeenFilter.fromJSON(u.seen),
+          hiddenVideos: new Set(u.hiddenVideos),
+          hiddenCreators: new Set(u.hiddenCreators),
+          hiddenTags: new Set(u.hiddenTags),
+          follows: new Set(),
+          interactions: u.interactions,
+        });
+      }
+    },
+  };
+}
+export type RecsysEngine = ReturnType<typeof createRecsysEngine>;
