@@ -114,8 +114,10 @@ export type VideoList = z.infer<typeof VideoList>;
 
 export const FeedItem = z.object({
   video: Video,
-  /** Why this item is here, e.g. "baseline:popular" or "baseline:fresh". */
+  /** Which candidate sources proposed it (e.g. "embedding+hashtag", "explore", "following", "baseline:popular"). */
   reason: z.string(),
+  /** "Why this video?" in plain words. */
+  why: z.array(z.string()).default([]),
 });
 export const FeedPage = z.object({ items: z.array(FeedItem), nextCursor: z.string().nullable() });
 export type FeedPage = z.infer<typeof FeedPage>;
@@ -126,6 +128,15 @@ export const PageQuery = z.object({
 });
 
 /** Player signals, then engagement signals the recommender also learns from. */
+/** For You: `personal` (the recommender) or `popular` (non-personalised, as some regions require). */
+export const ForYouQuery = PageQuery.extend({ mode: z.enum(['personal', 'popular']).default('personal') });
+
+export const NotInterestedBody = z
+  .object({ videoId: z.string().uuid(), creator: Username, hashtag: z.string().min(1).max(64) })
+  .partial()
+  .strict()
+  .refine((b) => b.videoId || b.creator || b.hashtag, 'give a videoId, a creator or a hashtag');
+
 export const EventType = z.enum([
   'impression',
   'play',

@@ -19,6 +19,7 @@ import { createVideoJobs } from './modules/videos/videos.jobs.ts';
 import { createSocialService, type SocialService } from './modules/social/social.service.ts';
 import { createFeedService, type FeedService } from './modules/feed/feed.service.ts';
 import { createEventsService, type EventsService } from './modules/events/events.service.ts';
+import { createRecsysService, type RecsysService } from './modules/recsys/recsys.service.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
 
@@ -42,6 +43,7 @@ export type AppContext = {
   social: SocialService;
   feed: FeedService;
   events: EventsService;
+  recsys: RecsysService;
   jobs: JobHandlers;
   /** Resumable-upload chunks (tus); abandoned ones expire after a day. */
   uploads: FileStore;
@@ -77,8 +79,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   // The feed caches video views; the videos service tells it when one changes.
   const changed: ((id: string) => void)[] = [];
   const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => changed.forEach((f) => f(id)) });
-  const feed = createFeedService({ db: dbh.db, clock, videosRepo, videos });
-  changed.push((id) => feed.invalidate(id));
+  const recsys = createRecsysService({ db: dbh.db, clock, log });
+  const feed = createFeedService({ db: dbh.db, clock, videosRepo, videos, recsys });
+  const videoChanged = (id: string) => {
+    feed.invalidate(id);
+    void recsys.refreshVideo(id).catch((err: unknown) => log.warn({ err, videoId: id }, 'recommender catalogue update failed'));
+  };
+  changed.push(videoChanged);
   const social = createSocialService({ db: dbh.db, identity, videosRepo, videos });
   const events = createEventsService({ db: dbh.db, clock, metrics });
   const videoJobs = createVideoJobs({
@@ -88,11 +95,15 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     metrics,
     log,
     workRoot: path.join(config.dataDir, 'tmp', 'transcode'),
-    onPublished: (id) => feed.invalidate(id),
+    onPublished: videoChanged,
   });
   const jobs: JobHandlers = {
     'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
     'video.transcode.dead': (data) => videoJobs.transcodeDead(data),
+    'recsys.retrain': async () => {
+      const r = await recsys.retrain();
+      log.info(r, 'recommender retrained from the event log');
+    },
     'maintenance.hourly': async () => {
       await feed.prune();
       await identityRepo.deleteExpiredSessions(clock.now());
@@ -118,12 +129,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     social,
     feed,
     events,
+    recsys,
     jobs,
     uploads,
     uploadDir,
     async close() {
       if (closed) return;
       closed = true;
+      await recsys.stop();
       await queue.stop();
       await dbh.close();
     },

@@ -30,8 +30,9 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   });
   await registerVideoRoutes(app, { videos: ctx.videos, uploads: ctx.uploads, uploadDir: ctx.uploadDir, maxUploadBytes: ctx.config.maxUploadBytes });
   registerSocialRoutes(app, ctx.social);
-  registerFeedRoutes(app, ctx.feed);
-  registerEventRoutes(app, ctx.events);
+  registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
+  registerEventRoutes(app, ctx.events, ctx.recsys);
+  await ctx.recsys.start({ follow: true });
   await app.ready();
   return app;
 }

@@ -7,6 +7,7 @@ import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
 import { rankBaseline, type Ranked } from './baseline.ts';
+import type { RecsysService } from '../recsys/recsys.service.ts';
 
 type ForYouCursor = { s: string; n: number };
 const isForYouCursor = (v: unknown): v is ForYouCursor =>
@@ -22,8 +23,15 @@ export type FeedOptions = { snapshotTtlMs: number; candidateLimit: number; hydra
  * Feed pipeline: candidates (a ranked snapshot shared by all requests) → filter (already served
  * in this feed session, visibility) → hydrate (short-lived cache of video views) → present.
  */
-export function createFeedService(deps: { db: Database; clock: Clock; videosRepo: VideosRepo; videos: VideosService; options?: Partial<FeedOptions> }) {
-  const { db, clock, videosRepo, videos } = deps;
+export function createFeedService(deps: {
+  db: Database;
+  clock: Clock;
+  videosRepo: VideosRepo;
+  videos: VideosService;
+  recsys?: RecsysService;
+  options?: Partial<FeedOptions>;
+}) {
+  const { db, clock, videosRepo, videos, recsys } = deps;
   const opts: FeedOptions = { snapshotTtlMs: 5_000, candidateLimit: 2000, hydrateTtlMs: 10_000, ...deps.options };
 
   let snapshot: { at: number; ranked: Ranked[] } | undefined;
@@ -90,23 +98,39 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
       hydrated.delete(videoId);
       if (snapshot) snapshot = { at: 0, ranked: snapshot.ranked.filter((r) => r.id !== videoId) };
     },
-    async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string): Promise<FeedPage> {
+    /**
+     * For You: the recommender's page (personal mode), or the non-personalised popular/fresh
+     * baseline (popular mode, and whenever the recommender has no catalogue yet).
+     */
+    async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string, mode: 'personal' | 'popular' = 'personal'): Promise<FeedPage> {
       const c = decodeCursor(cursor, isForYouCursor);
       const session = c?.s ?? crypto.randomBytes(12).toString('base64url');
       const served = c
         ? new Set((await db.selectFrom('feed_served').select('video_id').where('session_id', '=', session).execute()).map((r) => r.video_id))
         : new Set<string>();
-      const list = await ranked();
       const items: FeedPage['items'] = [];
-      // Over-fetch a little: a video may have been deleted or hidden since the snapshot.
-      for (let i = 0; i < list.length && items.length < limit;) {
-        const batch: Ranked[] = [];
-        for (; i < list.length && batch.length < limit - items.length + 2; i++) if (!served.has(list[i]!.id)) batch.push(list[i]!);
-        const dtos = await hydrate(batch.map((b) => b.id));
-        for (const b of batch) {
-          const v = dtos.get(b.id);
-          if (v && v.status === 'ready' && v.visibility === 'public' && items.length < limit) items.push({ video: v, reason: b.reason });
-          served.add(b.id);
+      const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public';
+      if (mode === 'personal' && recsys && recsys.engine.size > 0) {
+        if (viewer) await recsys.followsOf(viewer.id);
+        const recs = recsys.engine.recommend(viewer?.id, limit + 2, served, clock.now().getTime(), (c?.n ?? 0) * limit);
+        const dtos = await hydrate(recs.map((r) => r.videoId));
+        for (const r of recs) {
+          const v = dtos.get(r.videoId);
+          if (visible(v) && items.length < limit) items.push({ video: v, reason: r.explore ? 'explore' : r.sources.join('+'), why: r.why });
+        }
+      } else {
+        const list = await ranked();
+        // Over-fetch a little: a video may have been deleted or hidden since the snapshot.
+        for (let i = 0; i < list.length && items.length < limit;) {
+          const batch: Ranked[] = [];
+          for (; i < list.length && batch.length < limit - items.length + 2; i++) if (!served.has(list[i]!.id)) batch.push(list[i]!);
+          const dtos = await hydrate(batch.map((b) => b.id));
+          for (const b of batch) {
+            const v = dtos.get(b.id);
+            if (visible(v) && items.length < limit)
+              items.push({ video: v, reason: b.reason, why: [b.reason === 'baseline:fresh' ? 'Posted recently' : 'Popular right now'] });
+            served.add(b.id);
+          }
         }
       }
       if (items.length) {
@@ -125,7 +149,7 @@ export function createFeedService(deps: { db: Database; clock: Clock; videosRepo
           .where('videos.status', '=', 'ready')
           .where('videos.visibility', 'in', ['public', 'followers']),
       );
-      return { items: rows.map((r) => ({ video: videos.toDto(r), reason: 'following' })), nextCursor };
+      return { items: rows.map((r) => ({ video: videos.toDto(r), reason: 'following', why: ['From a creator you follow'] })), nextCursor };
     },
     async prune(olderThanHours = 24) {
       await db

@@ -326,6 +326,11 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       }
     },
 
+    /** Full batch sweeps of the factor model over every interaction seen so far (the daily retrain). */
+    fitBatch(iterations = 8) {
+      mf.fit({ warmStart: true, iterations });
+    },
+
     /** "Not interested" in a creator or a hashtag: they leave this user's feed. */
     hide(userId: string, what: { creatorId?: string; hashtag?: string; videoId?: string }) {
       const u = userOf(userId);

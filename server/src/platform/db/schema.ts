@@ -77,6 +77,7 @@ export interface EventsTable {
   feed: string | null;
   client_at: Timestamp | null;
   created_at: Generated<Date>;
+  seq: Generated<number>;
 }
 
 export interface FeedServedTable {
@@ -91,7 +92,15 @@ export interface AppStateTable {
   updated_at: Generated<Date>;
 }
 
+export interface RecsysStateTable {
+  key: string;
+  last_seq: number;
+  data: Buffer;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
+  recsys_state: RecsysStateTable;
   app_state: AppStateTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -6,6 +6,8 @@ export type JobPayloads = {
   'video.transcode.dead': { videoId: string };
   /** Hourly: drop feed-session bookkeeping older than a day, expired sessions and abandoned tus uploads. */
   'maintenance.hourly': Record<string, never>;
+  /** Daily: rebuild the recommender from the whole event log (replay + batch sweeps) and swap it in. */
+  'recsys.retrain': Record<string, never>;
 };
 export type JobName = keyof JobPayloads;
 
@@ -27,5 +29,6 @@ export type JobPolicy = {
 export const jobPolicies: { [K in JobName]: JobPolicy } = {
   'video.transcode': { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 20 * 60, deadLetter: 'video.transcode.dead', dedup: true },
   'video.transcode.dead': { retryLimit: 3, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60, dedup: false },
+  'recsys.retrain': { retryLimit: 1, retryDelaySeconds: 300, retryBackoff: false, expireInSeconds: 3600, dedup: true, cron: '30 4 * * *' },
   'maintenance.hourly': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
 };

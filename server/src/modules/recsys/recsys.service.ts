@@ -1,0 +1,181 @@
+import zlib from 'node:zlib';
+import type { Logger } from 'pino';
+import type { Database } from '../../platform/db/db.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { createRecsysEngine, type EngineOptions, type EngineSnapshot, type LearnEvent, type RecsysEngine, type VideoMeta } from './engine.ts';
+
+const STATE_KEY = 'engine';
+const BATCH = 5000;
+
+/**
+ * Keeps the in-memory engine in step with the database: the catalogue (ready public videos), the
+ * event log read as a stream by `seq`, and a periodic snapshot so a restart resumes instead of
+ * relearning. Every API process runs one; each tails the shared log, so a signal recorded by any
+ * process reaches every process's engine within a poll interval.
+ */
+export function createRecsysService(deps: { db: Database; clock: Clock; log: Logger; engine?: Partial<EngineOptions>; pollMs?: number; snapshotMs?: number }) {
+  const { db, clock, log } = deps;
+  let engine: RecsysEngine = createRecsysEngine(deps.engine);
+  let lastSeq = 0;
+  let catching: Promise<number> | undefined;
+  let timers: NodeJS.Timeout[] = [];
+  let dirty = false;
+
+  const toMeta = (r: {
+    id: string;
+    user_id: string;
+    published_at: Date | null;
+    created_at: Date;
+    duration_ms: number | null;
+    hashtags: string[] | null;
+  }): VideoMeta => ({
+    id: r.id,
+    creatorId: r.user_id,
+    hashtags: r.hashtags ?? [],
+    publishedAt: (r.published_at ?? r.created_at).getTime(),
+    durationMs: r.duration_ms ?? 0,
+  });
+
+  function catalogQuery() {
+    return db
+      .selectFrom('videos')
+      .select(['videos.id', 'videos.user_id', 'videos.published_at', 'videos.created_at', 'videos.duration_ms'])
+      .select((eb) =>
+        eb
+          .selectFrom('video_hashtags')
+          .select((e) => e.fn.agg<string[]>('array_agg', ['video_hashtags.tag']).as('t'))
+          .whereRef('video_hashtags.video_id', '=', 'videos.id')
+          .as('hashtags'),
+      )
+      .where('videos.status', '=', 'ready')
+      .where('videos.visibility', '=', 'public');
+  }
+
+  async function loadCatalog(target: RecsysEngine) {
+    for (const r of await catalogQuery().orderBy('videos.published_at', 'asc').execute()) target.upsertVideo(toMeta(r));
+  }
+
+  /** Read new events in order and learn from them; returns how many were applied. */
+  async function catchUp(target: RecsysEngine = engine, from = () => lastSeq, to = (s: number) => (lastSeq = s)): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const rows = await db
+        .selectFrom('events')
+        .select(['seq', 'user_id', 'video_id', 'type', 'watch_ms', 'duration_ms', 'created_at'])
+        .where('seq', '>', from())
+        .orderBy('seq')
+        .limit(BATCH)
+        .execute();
+      if (!rows.length) return n;
+      target.learn(
+        rows.map((r): LearnEvent => ({
+          userId: r.user_id,
+          videoId: r.video_id,
+          type: r.type,
+          watchMs: r.watch_ms,
+          durationMs: r.duration_ms,
+          at: r.created_at.getTime(),
+        })),
+      );
+      to(Number(rows.at(-1)!.seq));
+      n += rows.length;
+      dirty = true;
+    }
+  }
+
+  /** One catch-up at a time; callers that arrive meanwhile wait for the one in flight and then run again. */
+  async function sync(): Promise<number> {
+    while (catching) await catching.catch(() => undefined);
+    catching = catchUp().finally(() => (catching = undefined));
+    return catching;
+  }
+
+  async function save() {
+    if (!dirty) return;
+    dirty = false;
+    const data = zlib.gzipSync(JSON.stringify(engine.snapshot()));
+    await db
+      .insertInto('recsys_state')
+      .values({ key: STATE_KEY, last_seq: lastSeq, data })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ last_seq: lastSeq, data, updated_at: clock.now() }))
+      .execute();
+  }
+
+  return {
+    get engine() {
+      return engine;
+    },
+    /** Load the catalogue, restore the last snapshot, replay what came after it, then keep following the log. */
+    async start(opts: { follow: boolean }) {
+      const t0 = Date.now();
+      await loadCatalog(engine);
+      const saved = await db.selectFrom('recsys_state').select(['last_seq', 'data']).where('key', '=', STATE_KEY).executeTakeFirst();
+      if (saved) {
+        try {
+          engine.restore(JSON.parse(zlib.gunzipSync(saved.data).toString('utf8')) as EngineSnapshot);
+          lastSeq = Number(saved.last_seq);
+        } catch (err) {
+          log.warn({ err }, 'recsys snapshot unreadable; relearning from the event log');
+          engine = createRecsysEngine(deps.engine);
+          await loadCatalog(engine);
+        }
+      }
+      const replayed = await sync();
+      log.info({ videos: engine.size, replayed, ms: Date.now() - t0 }, 'recommender ready');
+      if (opts.follow) {
+        timers = [
+          setInterval(() => void sync().catch((err: unknown) => log.warn({ err }, 'recsys catch-up failed')), deps.pollMs ?? 500),
+          setInterval(() => void save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot failed')), deps.snapshotMs ?? 60_000),
+        ];
+        for (const t of timers) t.unref();
+      }
+    },
+    sync,
+    save,
+    /** A video was published, edited or removed: bring the catalogue entry up to date. */
+    async refreshVideo(id: string) {
+      const r = await catalogQuery().where('videos.id', '=', id).executeTakeFirst();
+      if (r) engine.upsertVideo(toMeta(r));
+      else engine.removeVideo(id);
+    },
+    async followsOf(userId: string) {
+      const rows = await db.selectFrom('follows').select('followee_id').where('follower_id', '=', userId).execute();
+      engine.setFollows(
+        userId,
+        rows.map((r) => r.followee_id),
+      );
+    },
+    /**
+     * Retrain from scratch: replay the whole event log into a fresh engine, then run full batch
+     * sweeps of the factor model over everything it saw, and swap it in.
+     */
+    async retrain() {
+      const fresh = createRecsysEngine(deps.engine);
+      await loadCatalog(fresh);
+      let seq = 0;
+      await catchUp(
+        fresh,
+        () => seq,
+        (s) => (seq = s),
+      );
+      fresh.fitBatch();
+      await sync();
+      await catchUp(
+        fresh,
+        () => seq,
+        (s) => (seq = s),
+      ); // what arrived meanwhile
+      engine = fresh;
+      lastSeq = seq;
+      dirty = true;
+      await save();
+      return { events: seq, videos: fresh.size };
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      await save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot on shutdown failed'));
+    },
+  };
+}
+export type RecsysService = ReturnType<typeof createRecsysService>;
