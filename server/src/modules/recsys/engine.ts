@@ -26,7 +26,7 @@ export type EngineOptions = {
   random: () => number;
 };
 
-const defaults: EngineOptions = { exploreShare: 0.25, poolSizes: [100, 1000, 10000], maxPerCreator: 2, maxPerHashtag: 4, factors: 32, random: Math.random };
+const defaults: EngineOptions = { exploreShare: 0.25, poolSizes: [100, 1000, 10000], maxPerCreator: 2, maxPerHashtag: 5, factors: 32, random: Math.random };
 
 type View = { videoId: string; startedAt: number; watchMs: number; durationMs: number; outcome: Outcome; features?: Float32Array };
 
@@ -124,17 +124,21 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     return u;
   };
 
+  /** A video nobody has interacted with sits at the mean of its hashtag and creator peers (its cold-start prior). */
+  function priorFor(v: VideoMeta) {
+    const peers = new Set<string>();
+    for (const t of v.hashtags) for (const id of byTag.get(t) ?? []) if (id !== v.id) peers.add(id);
+    for (const id of byCreator.get(v.creatorId) ?? []) if (id !== v.id) peers.add(id);
+    return peers.size ? mf.meanItemVector(peers) : undefined;
+  }
+
   function upsertVideo(v: VideoMeta) {
     const old = videos.get(v.id);
     if (old) removeVideo(v.id, false);
     videos.set(v.id, v);
     for (const t of v.hashtags) (byTag.get(t) ?? byTag.set(t, new Set()).get(t)!).add(v.id);
     (byCreator.get(v.creatorId) ?? byCreator.set(v.creatorId, new Set()).get(v.creatorId)!).add(v.id);
-    // Cold start for a new video: its vector starts from its hashtags' and creator's videos.
-    const peers = new Set<string>();
-    for (const t of v.hashtags) for (const id of byTag.get(t) ?? []) if (id !== v.id) peers.add(id);
-    for (const id of byCreator.get(v.creatorId) ?? []) if (id !== v.id) peers.add(id);
-    mf.initItem(v.id, peers.size ? mf.meanItemVector(peers) : undefined);
+    mf.initItem(v.id, priorFor(v));
     if (!pool.has(v.id)) pool.set(v.id, 0);
   }
 
@@ -326,9 +330,15 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       }
     },
 
+    /** Move never-watched videos to their peers' current mean, as the peers' vectors learn (MF ignores this for videos with data). */
+    refreshPriors() {
+      for (const v of videos.values()) if (statsOf(v.id).impressions === 0) mf.initItem(v.id, priorFor(v));
+    },
+
     /** Full batch sweeps of the factor model over every interaction seen so far (the daily retrain). */
     fitBatch(iterations = 8) {
       mf.fit({ warmStart: true, iterations });
+      this.refreshPriors();
     },
 
     /** "Not interested" in a creator or a hashtag: they leave this user's feed. */

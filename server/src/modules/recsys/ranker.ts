@@ -58,14 +58,14 @@ function initialHeads(): RankerState['heads'] {
     return w;
   };
   return {
-    complete: h(logit(0.3), { completeRate: 3, embeddingAffinity: 1, creatorAffinity: 0.5, hashtagAffinity: 0.5, skipRate: -2 }),
-    like: h(logit(0.05), { likeRate: 8, embeddingAffinity: 1, creatorAffinity: 0.5, hashtagAffinity: 0.5 }),
+    complete: h(logit(0.3), { completeRate: 3, embeddingAffinity: 2, creatorAffinity: 1.5, hashtagAffinity: 1.5, skipRate: -2 }),
+    like: h(logit(0.05), { likeRate: 8, embeddingAffinity: 1.5, creatorAffinity: 1, hashtagAffinity: 1 }),
     share: h(logit(0.01), { shareRate: 20, embeddingAffinity: 0.5 }),
     comment: h(logit(0.01), { embeddingAffinity: 0.5, creatorAffinity: 0.5 }),
     follow: h(logit(0.005), { creatorAffinity: 1, followsCreator: -5 }),
-    skip: h(logit(0.35), { skipRate: 3, embeddingAffinity: -1, creatorAffinity: -0.5, hashtagAffinity: -0.5 }),
+    skip: h(logit(0.35), { skipRate: 3, embeddingAffinity: -2, creatorAffinity: -1.5, hashtagAffinity: -1.5 }),
     notInterested: h(logit(0.005), { embeddingAffinity: -1 }),
-    watchFraction: h(0.4, { completeRate: 0.5, embeddingAffinity: 0.2, skipRate: -0.3 }),
+    watchFraction: h(0.4, { completeRate: 0.5, embeddingAffinity: 0.4, creatorAffinity: 0.2, hashtagAffinity: 0.2, skipRate: -0.3 }),
   };
 }
 

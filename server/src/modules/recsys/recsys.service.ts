@@ -121,11 +121,15 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
         }
       }
       const replayed = await sync();
+      engine.refreshPriors();
       log.info({ videos: engine.size, replayed, ms: Date.now() - t0 }, 'recommender ready');
       if (opts.follow) {
         timers = [
           setInterval(() => void sync().catch((err: unknown) => log.warn({ err }, 'recsys catch-up failed')), deps.pollMs ?? 500),
-          setInterval(() => void save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot failed')), deps.snapshotMs ?? 60_000),
+          setInterval(() => {
+            engine.refreshPriors();
+            void save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot failed'));
+          }, deps.snapshotMs ?? 60_000),
         ];
         for (const t of timers) t.unref();
       }
