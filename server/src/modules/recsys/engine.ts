@@ -136,6 +136,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     const old = videos.get(v.id);
     if (old) removeVideo(v.id, false);
     videos.set(v.id, v);
+    lists = undefined;
     for (const t of v.hashtags) (byTag.get(t) ?? byTag.set(t, new Set()).get(t)!).add(v.id);
     (byCreator.get(v.creatorId) ?? byCreator.set(v.creatorId, new Set()).get(v.creatorId)!).add(v.id);
     mf.initItem(v.id, priorFor(v));
@@ -143,6 +144,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   }
 
   function removeVideo(id: string, dropStats = true) {
+    lists = undefined;
     const v = videos.get(id);
     if (!v) return;
     videos.delete(id);
@@ -151,19 +153,54 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     if (dropStats) stats.delete(id);
   }
 
-  /** A traffic pool is a cap on impressions; a video graduates when its engagement beats its cohort's. */
-  function inExplorationPool(id: string, now: number) {
-    const level = pool.get(id) ?? 0;
-    const cap = opts.poolSizes[level];
-    if (cap === undefined) return false;
-    const s = statsOf(id);
-    if (s.impressions < cap) return true;
-    const mine = quality(id);
-    const cohort = [...pool.entries()].filter(([, l]) => l === level).map(([vid]) => quality(vid));
-    const median = cohort.sort((a, b) => a - b)[Math.floor(cohort.length / 2)] ?? 0;
-    if (mine >= median) pool.set(id, level + 1);
-    void now;
-    return false;
+  /**
+   * The shared, non-personal candidate lists, rebuilt at most every `LIST_TTL_MS` rather than per
+   * request (they cost O(catalogue)). Traffic pools: a video in pool L gets exploration traffic until
+   * it has `poolSizes[L]` impressions; then it graduates to L+1 only if its engagement beats the
+   * median of its cohort (the videos of pool L), else it leaves exploration.
+   */
+  let lists: { at: number; trending: string[]; popular: string[]; fresh: string[]; freshSet: Set<string> } | undefined;
+  const LIST_TTL_MS = 2000;
+  function sharedLists(now: number) {
+    if (lists && now - lists.at < LIST_TTL_MS && now >= lists.at) return lists;
+    const all = [...videos.values()];
+    const q = new Map(all.map((v) => [v.id, quality(v.id)]));
+    const byLevel = new Map<number, number[]>();
+    for (const v of all) {
+      const l = pool.get(v.id) ?? 0;
+      (byLevel.get(l) ?? byLevel.set(l, []).get(l)!).push(q.get(v.id)!);
+    }
+    const median = new Map([...byLevel].map(([l, xs]) => [l, xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0]));
+    const fresh: VideoMeta[] = [];
+    for (const v of all) {
+      const level = pool.get(v.id) ?? 0;
+      const cap = opts.poolSizes[level];
+      if (cap === undefined) continue;
+      if (statsOf(v.id).impressions < cap) fresh.push(v);
+      else if (q.get(v.id)! >= median.get(level)!) pool.set(v.id, level + 1);
+    }
+    const ranked = (score: (v: VideoMeta) => number, keep: (x: number) => boolean = () => true) =>
+      all
+        .map((v) => [v.id, score(v)] as const)
+        .filter(([, x]) => keep(x))
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 500)
+        .map(([id]) => id);
+    const freshIds = fresh
+      .sort((a, b) => b.publishedAt - a.publishedAt)
+      .slice(0, 500)
+      .map((v) => v.id);
+    lists = {
+      at: now,
+      trending: ranked(
+        (v) => decayedTrend(statsOf(v.id), now),
+        (x) => x > 0,
+      ),
+      popular: ranked((v) => Math.log1p(statsOf(v.id).views) + q.get(v.id)!),
+      fresh: freshIds,
+      freshSet: new Set(freshIds),
+    };
+    return lists;
   }
 
   function quality(id: string) {
@@ -405,48 +442,17 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
             [...(byCreator.get(c) ?? [])].sort((a, b) => videos.get(b)!.publishedAt - videos.get(a)!.publishedAt),
             10,
           );
-      const all = [...videos.values()];
-      add(
-        'trending',
-        all
-          .map((v) => [v.id, decayedTrend(statsOf(v.id), now)] as const)
-          .filter(([, t]) => t > 0)
-          .sort((a, b) => b[1] - a[1])
-          .map(([id]) => id),
-        100,
-      );
-      add(
-        'popular',
-        all
-          .map((v) => [v.id, Math.log1p(statsOf(v.id).views) + quality(v.id)] as const)
-          .sort((a, b) => b[1] - a[1])
-          .map(([id]) => id),
-        personal ? 50 : 200,
-      );
-      const fresh = all
-        .filter((v) => inExplorationPool(v.id, now))
-        .sort((a, b) => b.publishedAt - a.publishedAt)
-        .map((v) => v.id);
-      add('fresh', fresh, 100);
-
-      const freshSet = new Set(fresh);
+      const shared = sharedLists(now);
+      add('trending', shared.trending, 100);
+      add('popular', shared.popular, personal ? 50 : 200);
+      add('fresh', shared.fresh, 100);
+      const freshSet = shared.freshSet;
       const scored: Recommendation[] = [];
+      const featuresOf = new Map<string, Float32Array>();
       for (const [id, srcs] of cands) {
-        const v = videos.get(id)!;
-        const x = features(userId, v, now, depth, mfScores.get(id) ?? 0);
-        const sources = [...srcs];
-        scored.push({
-          videoId: id,
-          score: ranker.score(ranker.predict(x)),
-          sources,
-          explore: false,
-          why: why(
-            ranker.explain(x).map((c) => c.feature),
-            v,
-            sources,
-            false,
-          ),
-        });
+        const x = features(userId, videos.get(id)!, now, depth, mfScores.get(id) ?? 0);
+        featuresOf.set(id, x);
+        scored.push({ videoId: id, score: ranker.score(ranker.predict(x)), sources: [...srcs], explore: false, why: [] });
       }
       scored.sort((a, b) => b.score - a.score);
       // Exploration: pool videos still under their impression cap, by score with jitter so each gets a turn.
@@ -484,7 +490,12 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
         perCreator.set(v.creatorId, (perCreator.get(v.creatorId) ?? 0) + 1);
         for (const t of v.hashtags) perTag.set(t, (perTag.get(t) ?? 0) + 1);
         const isExplore = wantExplore && explore.includes(r);
-        out.push(isExplore ? { ...r, explore: true, why: why([], v, r.sources, true) } : r);
+        // Explanations only for what is shown.
+        out.push({
+          ...r,
+          explore: isExplore,
+          why: why(isExplore ? [] : ranker.explain(featuresOf.get(r.videoId)!).map((c) => c.feature), v, r.sources, isExplore),
+        });
       }
       return out;
     },
