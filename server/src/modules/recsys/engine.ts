@@ -78,6 +78,7 @@ const SIGNAL: Record<string, number> = {
 };
 
 const AFFINITY_CAP = 20;
+const PRIOR_PEERS = 32;
 const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, Math.max(-AFFINITY_CAP, Math.min(AFFINITY_CAP, (m.get(k) ?? 0) + d)));
 const squash = (x: number) => x / (1 + Math.abs(x));
 
@@ -126,9 +127,20 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
 
   /** A video nobody has interacted with sits at the mean of its hashtag and creator peers (its cold-start prior). */
   function priorFor(v: VideoMeta) {
+    // A bounded sample of peers keeps this O(1) per video at any catalogue size.
     const peers = new Set<string>();
-    for (const t of v.hashtags) for (const id of byTag.get(t) ?? []) if (id !== v.id) peers.add(id);
-    for (const id of byCreator.get(v.creatorId) ?? []) if (id !== v.id) peers.add(id);
+    const sample = (ids: Set<string> | undefined) => {
+      let n = 0;
+      for (const id of ids ?? []) {
+        if (n >= PRIOR_PEERS) break;
+        if (id !== v.id && !peers.has(id)) {
+          peers.add(id);
+          n++;
+        }
+      }
+    };
+    for (const t of v.hashtags) sample(byTag.get(t));
+    sample(byCreator.get(v.creatorId));
     return peers.size ? mf.meanItemVector(peers) : undefined;
   }
 
@@ -154,15 +166,17 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   }
 
   /**
-   * The shared, non-personal candidate lists, rebuilt at most every `LIST_TTL_MS` rather than per
+   * The shared, non-personal candidate lists, rebuilt every couple of seconds rather than per
    * request (they cost O(catalogue)). Traffic pools: a video in pool L gets exploration traffic until
    * it has `poolSizes[L]` impressions; then it graduates to L+1 only if its engagement beats the
    * median of its cohort (the videos of pool L), else it leaves exploration.
    */
   let lists: { at: number; trending: string[]; popular: string[]; fresh: string[]; freshSet: Set<string> } | undefined;
-  const LIST_TTL_MS = 2000;
+  /** Rebuilt by the service on a timer (off the request path); a request builds them only when missing. */
   function sharedLists(now: number) {
-    if (lists && now - lists.at < LIST_TTL_MS && now >= lists.at) return lists;
+    return lists ?? refreshLists(now);
+  }
+  function refreshLists(now: number) {
     const all = [...videos.values()];
     const q = new Map(all.map((v) => [v.id, quality(v.id)]));
     const byLevel = new Map<number, number[]>();
@@ -285,6 +299,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     options: opts,
     upsertVideo,
     removeVideo,
+    refreshLists,
     hasVideo: (id: string) => videos.has(id),
     get size() {
       return videos.size;
@@ -417,7 +432,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       const personal = !!u && u.interactions > 0;
       const mfScores = new Map<string, number>();
       if (personal) {
-        const top = mf.topK(mfUser(userId!), 300, exclude);
+        const top = mf.topK(mfUser(userId!), 150, exclude);
         for (const t of top) mfScores.set(t.id, t.score);
         add(
           'embedding',
@@ -428,12 +443,12 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
           .filter(([, w]) => w > 0)
           .sort((a, b) => b[1] - a[1])
           .slice(0, 5);
-        for (const [t] of topTags) add('hashtag', byTag.get(t) ?? [], 30);
+        for (const [t] of topTags) add('hashtag', byTag.get(t) ?? [], 20);
         const topCreators = [...u.creators]
           .filter(([, w]) => w > 0)
           .sort((a, b) => b[1] - a[1])
           .slice(0, 5);
-        for (const [c] of topCreators) add('creator', byCreator.get(c) ?? [], 20);
+        for (const [c] of topCreators) add('creator', byCreator.get(c) ?? [], 10);
       }
       if (u)
         for (const c of u.follows)
@@ -443,9 +458,9 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
             10,
           );
       const shared = sharedLists(now);
-      add('trending', shared.trending, 100);
-      add('popular', shared.popular, personal ? 50 : 200);
-      add('fresh', shared.fresh, 100);
+      add('trending', shared.trending, 60);
+      add('popular', shared.popular, personal ? 40 : 120);
+      add('fresh', shared.fresh, 60);
       const freshSet = shared.freshSet;
       const scored: Recommendation[] = [];
       const featuresOf = new Map<string, Float32Array>();

@@ -126,6 +126,7 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
       if (opts.follow) {
         timers = [
           setInterval(() => void sync().catch((err: unknown) => log.warn({ err }, 'recsys catch-up failed')), deps.pollMs ?? 500),
+          setInterval(() => engine.refreshLists(clock.now().getTime()), 2000),
           setInterval(() => {
             engine.refreshPriors();
             void save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot failed'));

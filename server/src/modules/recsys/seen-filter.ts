@@ -1,5 +1,3 @@
-import crypto from 'node:crypto';
-
 /**
  * A per-user Bloom filter of videos already shown (Loops' approach, sized per user): constant
  * memory however long the history, no false negatives, ~1% false positives at capacity — a few
@@ -19,10 +17,17 @@ export class SeenFilter {
     return Math.floor(((this.bits.length * 8) / this.hashes) * Math.LN2);
   }
   private positions(id: string): number[] {
-    // Kirsch–Mitzenmacher: two 32-bit halves of one digest make every probe.
-    const d = crypto.createHash('md5').update(id).digest();
-    const h1 = d.readUInt32LE(0);
-    const h2 = d.readUInt32LE(4) | 1;
+    // Kirsch–Mitzenmacher: two independent 32-bit hashes (FNV-1a with two seeds) make every probe;
+    // a cryptographic digest per probe was the feed's hottest line.
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ 0x5bd1e995;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h1 >>>= 0;
+    h2 = (h2 ^ (h2 >>> 15)) | 1;
     const m = this.bits.length * 8;
     const out: number[] = [];
     for (let i = 0; i < this.hashes; i++) out.push(((h1 + Math.imul(i, h2)) >>> 0) % m);
