@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { loadMe } from './api.ts';
 import { BottomNav } from './components/bottom-nav.tsx';
+import { LoginPrompt } from './components/login-prompt.tsx';
 import { Toaster } from './components/toast.tsx';
 import { FeedPage, resetFeeds } from './pages/feed-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
@@ -59,6 +60,7 @@ export function App() {
           }}
         />
       )}
+      <LoginPrompt />
       <Toaster />
     </div>
   );

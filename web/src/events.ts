@@ -7,6 +7,9 @@ export type FeedSource = NonNullable<InteractionEvent['feed']>;
 export type TrackInput = Omit<InteractionEvent, 'id' | 'at'>;
 
 const FLUSH_INTERVAL_MS = 5000;
+/** Explicit signals (a like, a follow…) go out almost at once: the next For You page should already reflect them. */
+const EXPLICIT_FLUSH_MS = 300;
+const EXPLICIT = new Set<InteractionEvent['type']>(['like', 'unlike', 'comment', 'share', 'save', 'follow', 'profile_visit', 'not_interested', 'report']);
 const FLUSH_AT = 20;
 const MAX_BATCH = 100;
 const MAX_QUEUE = 1000;
@@ -42,7 +45,10 @@ export function track(input: TrackInput): void {
   queue.push(event);
   if (queue.length > MAX_QUEUE) queue = queue.slice(-MAX_QUEUE);
   if (queue.length >= FLUSH_AT && !inFlight) void flushEvents();
-  else schedule();
+  else if (EXPLICIT.has(event.type)) {
+    clearTimer();
+    schedule(EXPLICIT_FLUSH_MS);
+  } else schedule();
 }
 
 function schedule(delay = FLUSH_INTERVAL_MS) {
@@ -79,7 +85,7 @@ export async function flushEvents(): Promise<void> {
   }
   if (failed) schedule();
   else if (queue.length >= FLUSH_AT) void flushEvents();
-  else schedule();
+  else schedule(queue.some((e) => EXPLICIT.has(e.type)) ? EXPLICIT_FLUSH_MS : FLUSH_INTERVAL_MS);
 }
 
 /** Sends everything now in a way that survives the page going away. */

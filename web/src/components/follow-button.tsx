@@ -14,9 +14,11 @@ export type FollowButtonProps = {
   /** Shown to signed-out viewers as a link to log in (profiles); hidden otherwise (overlay). */
   showSignedOut?: boolean;
   onProfile?: (profile: Profile) => void;
+  /** After a successful follow (not an unfollow), e.g. to report it for the video it was pressed on. */
+  onFollowed?: () => void;
 };
 
-export function FollowButton({ username, variant = 'pill', enabled = true, showSignedOut = false, onProfile }: FollowButtonProps) {
+export function FollowButton({ username, variant = 'pill', enabled = true, showSignedOut = false, onProfile, onFollowed }: FollowButtonProps) {
   const { me } = useMe();
   const isSelf = me !== null && me.username.toLowerCase() === username.toLowerCase();
   const following = useIsFollowing(username, enabled && me !== null && !isSelf);
@@ -37,8 +39,10 @@ export function FollowButton({ username, variant = 'pill', enabled = true, showS
     if (busy) return;
     setBusy(true);
     try {
-      const profile = await setFollowing(username, !following);
+      const follow = !following;
+      const profile = await setFollowing(username, follow);
       onProfile?.(profile);
+      if (follow) onFollowed?.();
     } catch (err) {
       showToast(errorMessage(err));
     } finally {

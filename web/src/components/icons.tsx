@@ -127,3 +127,57 @@ export const VideoIcon = (p: IconProps) => (
     <path d="m16 10 5-3v10l-5-3" />
   </Svg>
 );
+
+export const HeartIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 20.5s-7.5-4.6-9.3-9.4C1.5 7.9 3.6 4.5 7.1 4.5c2.1 0 3.6 1.2 4.9 3 1.3-1.8 2.8-3 4.9-3 3.5 0 5.6 3.4 4.4 6.6-1.8 4.8-9.3 9.4-9.3 9.4z" />
+  </Svg>
+);
+
+export const MoreIcon = (p: IconProps) => (
+  <Svg fill="currentColor" stroke="none" {...p}>
+    <circle cx="5" cy="12" r="2" />
+    <circle cx="12" cy="12" r="2" />
+    <circle cx="19" cy="12" r="2" />
+  </Svg>
+);
+
+export const EyeOffIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M10.6 5.1A10.6 10.6 0 0 1 12 5c6.4 0 10 7 10 7a17.7 17.7 0 0 1-2.6 3.5M6.6 6.6C3.8 8.4 2 12 2 12s3.6 7 10 7c1.9 0 3.5-.6 4.9-1.4" />
+    <path d="M9.9 9.9a3 3 0 0 0 4.2 4.2M3 3l18 18" />
+  </Svg>
+);
+
+export const UserOffIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="10" cy="8" r="4" />
+    <path d="M2 21c0-4.4 3.6-7 8-7 1.5 0 2.9.3 4 .9M17 15l5 5M22 15l-5 5" />
+  </Svg>
+);
+
+export const HashIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 9h15M4 15h15M10 3 8 21M16 3l-2 18" />
+  </Svg>
+);
+
+export const SparkleIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 3l1.9 5.1L19 10l-5.1 1.9L12 17l-1.9-5.1L5 10l5.1-1.9z" fill="currentColor" />
+    <path d="M19 16v4M17 18h4" />
+  </Svg>
+);
+
+export const FlameIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 21c-3.9 0-7-2.8-7-6.6 0-3.9 3.2-6 4-10.4 2.3 1.6 3.4 3.6 3.6 5.9 1-.8 1.6-1.9 1.8-3.2 2.5 2 4.6 4.7 4.6 7.9 0 3.7-3.1 6.4-7 6.4z" />
+  </Svg>
+);
+
+export const InfoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 11v6M12 7.5v.01" />
+  </Svg>
+);

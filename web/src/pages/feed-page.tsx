@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { FeedPage as FeedPageData } from '@flick/contracts';
 import { api, errorMessage, useMe } from '../api.ts';
+import { flushEvents } from '../events.ts';
+import { setForYouMode, useForYouMode, type ForYouMode } from '../feed-mode.ts';
 import { onFollowChange } from '../follows.ts';
 import { CenterState, Spinner } from '../components/states.tsx';
 import { Link } from '../components/link.tsx';
-import { UserIcon, VideoIcon } from '../components/icons.tsx';
+import { FlameIcon, SparkleIcon, UserIcon, VideoIcon } from '../components/icons.tsx';
+import { matchesHidden, type HideTarget } from '../components/item-sheet.tsx';
+import { showToast } from '../components/toast.tsx';
 import { VideoCard } from '../components/video-card.tsx';
 import { loginPath, type FeedTab } from '../router.ts';
 
@@ -54,8 +58,34 @@ function Tabs({ tab }: { tab: FeedTab }) {
   );
 }
 
+/** Personalised ⇄ Popular (non-personalised) For You; remembered on this device. */
+function ModeToggle({ mode }: { mode: ForYouMode }) {
+  const popular = mode === 'popular';
+  return (
+    <button
+      type="button"
+      className={popular ? 'mode-toggle is-popular' : 'mode-toggle'}
+      data-testid="mode-toggle"
+      data-mode={mode}
+      role="switch"
+      aria-checked={!popular}
+      aria-label={popular ? 'Personalised For You is off: showing popular videos' : 'Personalised For You is on'}
+      title={popular ? 'Switch to a For You personalised for you' : 'Switch to popular videos, not personalised'}
+      onClick={() => {
+        const next: ForYouMode = popular ? 'personal' : 'popular';
+        setForYouMode(next);
+        showToast(next === 'popular' ? 'Showing popular videos, not personalised' : 'Showing videos picked for you');
+      }}
+    >
+      {popular ? <FlameIcon /> : <SparkleIcon />}
+      <span>{popular ? 'Popular' : 'Personalised'}</span>
+    </button>
+  );
+}
+
 export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
   const { me, loading } = useMe();
+  const mode = useForYouMode();
   let body;
   if (tab === 'following' && loading) {
     body = (
@@ -78,17 +108,28 @@ export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
       </div>
     );
   } else {
-    body = <VideoFeed key={`${tab}:${me?.id ?? 'anon'}:${epoch}`} tab={tab} cacheKey={`${tab}:${me?.id ?? 'anon'}`} />;
+    const feedKey = tab === 'for-you' ? `${tab}:${mode}:${me?.id ?? 'anon'}` : `${tab}:${me?.id ?? 'anon'}`;
+    body = <VideoFeed key={`${feedKey}:${epoch}`} tab={tab} mode={mode} cacheKey={feedKey} />;
   }
   return (
-    <div className="feed-page">
+    <div className={`feed-page mode-${mode}`}>
       <Tabs tab={tab} />
+      {tab === 'for-you' && (
+        <>
+          <ModeToggle mode={mode} />
+          {mode === 'popular' && (
+            <p className="mode-label" data-testid="mode-label">
+              Popular · not personalised
+            </p>
+          )}
+        </>
+      )}
       {body}
     </div>
   );
 }
 
-function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
+function VideoFeed({ tab, mode, cacheKey }: { tab: FeedTab; mode: ForYouMode; cacheKey: string }) {
   const cached = feedCache.get(cacheKey);
   const [items, setItems] = useState<FeedItem[]>(cached?.items ?? []);
   /** undefined: the first page has not loaded yet; null: no more pages. */
@@ -106,7 +147,9 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
     setError(null);
     try {
       const query = { limit: PAGE_SIZE, cursor: cursor ?? undefined };
-      const page = tab === 'for-you' ? await api.call('forYou', { query }) : await api.call('following', { query });
+      // Send what was watched / liked first: the recommender learns before it answers.
+      if (tab === 'for-you' && mode === 'personal') await flushEvents();
+      const page = tab === 'for-you' ? await api.call('forYou', { query: { ...query, mode } }) : await api.call('following', { query });
       setItems((prev) => {
         const seen = new Set(prev.map((i) => i.video.id));
         return [...prev, ...page.items.filter((i) => !seen.has(i.video.id) && (seen.add(i.video.id), true))];
@@ -118,7 +161,7 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
       requestRef.current = false;
       setLoadingPage(false);
     }
-  }, [cursor, tab]);
+  }, [cursor, tab, mode]);
 
   // First page, then infinite scroll: the next page when 3 items from the end.
   useEffect(() => {
@@ -137,6 +180,27 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
     if (el && active > 0) el.scrollTop = active * el.clientHeight;
     // Only on mount: later changes of `active` come from scrolling.
   }, []);
+
+  // "Not interested": drop what matches from the loaded items and stay on the item that was next.
+  const pendingScroll = useRef<number | null>(null);
+  const hide = useCallback(
+    (target: HideTarget) => {
+      const keep = items.filter((i) => !matchesHidden(i.video, target));
+      if (keep.length === items.length) return;
+      const next = items.slice(0, active).filter((i) => !matchesHidden(i.video, target)).length;
+      pendingScroll.current = next;
+      setItems(keep);
+      setActive(next);
+    },
+    [items, active],
+  );
+  useLayoutEffect(() => {
+    const el = containerRef.current;
+    const to = pendingScroll.current;
+    if (to === null) return;
+    pendingScroll.current = null;
+    if (el) el.scrollTop = to * el.clientHeight;
+  }, [items]);
 
   // The item at least 60% in view is the active one.
   const observerRef = useRef<IntersectionObserver | null>(null);
@@ -171,6 +235,7 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
       if (!el || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       const target = e.target as HTMLElement | null;
       if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      if (document.querySelector('[role="dialog"]')) return;
       const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0;
       if (!step) return;
       e.preventDefault();
@@ -229,7 +294,15 @@ function VideoFeed({ tab, cacheKey }: { tab: FeedTab; cacheKey: string }) {
           ref={observe}
           aria-label={`Video by @${item.video.author.username}`}
         >
-          <VideoCard video={item.video} active={i === active} attach={Math.abs(i - active) <= 1} mounted={Math.abs(i - active) <= 2} feed={feedName} />
+          <VideoCard
+            video={item.video}
+            active={i === active}
+            attach={Math.abs(i - active) <= 1}
+            mounted={Math.abs(i - active) <= 2}
+            feed={feedName}
+            recommendation={item}
+            onHidden={hide}
+          />
         </section>
       ))}
       <div className="feed-end">

@@ -124,11 +124,14 @@ export function ProfilePage({ username }: { username: string }) {
             <dd data-testid="count-videos">{formatCount(profile.videos)}</dd>
           </div>
         </dl>
-        <div className="profile-actions">
+        <div className={isMe ? 'profile-actions is-me' : 'profile-actions'}>
           {isMe ? (
-            <button type="button" className="btn btn-secondary" data-testid="edit-profile" onClick={() => setEditing(true)}>
-              Edit profile
-            </button>
+            <>
+              <button type="button" className="btn btn-secondary" data-testid="edit-profile" onClick={() => setEditing(true)}>
+                Edit profile
+              </button>
+              <ResetFeedButton />
+            </>
           ) : (
             <FollowButton username={profile.username} variant="large" showSignedOut onProfile={onProfile} />
           )}
@@ -147,6 +150,34 @@ export function ProfilePage({ username }: { username: string }) {
         />
       )}
     </div>
+  );
+}
+
+/** "Refresh my For You": the recommender forgets what it learned about me (after a confirm). */
+function ResetFeedButton() {
+  const [busy, setBusy] = useState(false);
+  const reset = async () => {
+    if (
+      !window.confirm(
+        'Refresh your For You?\n\nFlick will forget what it has learned about your tastes, including creators and hashtags you hid. Your likes, follows and videos stay.',
+      )
+    )
+      return;
+    setBusy(true);
+    try {
+      await api.call('resetFeed');
+      resetFeeds();
+      showToast('Your For You has been refreshed');
+    } catch (err) {
+      showToast(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button type="button" className="btn btn-secondary" data-testid="reset-feed" disabled={busy} onClick={() => void reset()}>
+      <RetryIcon width={16} height={16} /> {busy ? 'Refreshing…' : 'Refresh my For You'}
+    </button>
   );
 }
 
