@@ -82,8 +82,8 @@ export function evaluateHoldout(
   const m = { ndcg: new Mean(), p: new Mean(), r: new Mean(), mrr: new Mean() };
   for (let u = 0; u < nUsers; u++) {
     if (te.ptr[u + 1] === te.ptr[u]) continue;
-    const relevant = new Set(te.items.subarray(te.ptr[u]!, te.ptr[u + 1]!));
-    const seen = tr.items.subarray(tr.ptr[u]!, tr.ptr[u + 1]!);
+    const relevant = new Set(te.items.subarray(te.ptr[u], te.ptr[u + 1]));
+    const seen = tr.items.subarray(tr.ptr[u], tr.ptr[u + 1]);
     for (const i of seen) skip[i] = 1;
     score(u, scores);
     const list = topKIndices(scores, K, skip);

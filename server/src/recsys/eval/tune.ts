@@ -9,21 +9,28 @@ import { evaluateHoldout, kFoldAssignment } from './protocol-a.ts';
  * is split again (a seeded 80/20 random split of its pairs) and configurations are compared by
  * NDCG@10 on that validation part. The chosen values are then used unchanged on all five folds.
  */
+type Grid<T> = Partial<Record<keyof T, number[]>>;
+
+/** Per model, one grid or a union of grids (e.g. λ ranges differ with the regularisation exponent). */
 export type TuneGrid = {
-  mf: Partial<Record<keyof MFConfig, number[]>>;
-  knn: Partial<Record<keyof KNNConfig, number[]>>;
+  mf: Grid<MFConfig> | Grid<MFConfig>[];
+  knn: Grid<KNNConfig> | Grid<KNNConfig>[];
 };
 
 export const DEFAULT_TUNE_GRID: TuneGrid = {
-  mf: { factors: [32, 64, 128], regularization: [0.1, 1, 5, 20, 50], alpha: [1, 3, 10, 30] },
-  knn: { neighbours: [20, 50, 100, 200, 400], shrink: [0, 10, 50, 100] },
+  mf: [
+    { regularizationExponent: [0], factors: [32, 64, 128], regularization: [10, 20, 50, 100], alpha: [2, 5, 10, 20] },
+    { regularizationExponent: [1], factors: [64, 128], regularization: [0.02, 0.05, 0.08, 0.12], alpha: [2, 4, 8] },
+  ],
+  knn: { neighbours: [20, 50, 100, 200], shrink: [0, 10, 50], asymmetry: [0.5, 0.7], userWeightExponent: [0, 0.5, 1] },
 };
 
 export type TuneTrial = { model: 'itempop' | 'mf' | 'knn'; params: Record<string, number>; 'ndcg@10': number; seconds: number };
 export type TuneResult = { trials: TuneTrial[]; best: Hyperparameters; validation: { train: number; validation: number } };
 
-/** Every combination of the grid's value lists. */
-export function gridCombinations(grid: Partial<Record<string, number[]>>): Record<string, number>[] {
+/** Every combination of the grid's value lists (of each grid, for a union). */
+export function gridCombinations(grid: Partial<Record<string, number[]>> | Partial<Record<string, number[]>>[]): Record<string, number>[] {
+  if (Array.isArray(grid)) return grid.flatMap((g) => gridCombinations(g));
   let out: Record<string, number>[] = [{}];
   for (const [key, values] of Object.entries(grid)) {
     if (values === undefined || values.length === 0) continue;

@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ImplicitMF, MFConfigError, choleskySolveLower, type MFConfig } from './mf.ts';
+
+// Two taste groups: users u0..u9 like items a0..a9, users u10..u19 like b0..b9. Each user has seen
+// 6 of their group's 10 items, so the 4 unseen in-group items are what a good model ranks first.
+// Two factors: room for the groups and nothing else, so the test checks the block, not noise.
+const GROUP = 10;
+const seenBy = (j: number) => Array.from({ length: 6 }, (_, t) => (j * 3 + t * 7) % GROUP);
+const SMALL: Partial<MFConfig> = { factors: 2, regularization: 0.5, regularizationExponent: 0, alpha: 10, iterations: 15, seed: 3 };
+
+function planted(config: Partial<MFConfig> = SMALL): ImplicitMF {
+  const mf = new ImplicitMF(config);
+  for (let j = 0; j < GROUP; j++) {
+    for (const t of seenBy(j)) {
+      mf.addInteraction(`u${j}`, `a${t}`);
+      mf.addInteraction(`u${GROUP + j}`, `b${t}`);
+    }
+  }
+  mf.fit();
+  return mf;
+}
+
+const group = (ids: { id: string }[]) => new Set(ids.map((x) => x.id[0]));
+
+test('batch ALS recovers a planted two-block structure', () => {
+  for (const variant of [{}, { popularityExponent: 0.5 }, { regularizationExponent: 1, regularization: 0.05 }]) {
+    const mf = planted({ ...SMALL, ...variant });
+    for (let j = 0; j < 2 * GROUP; j++) {
+      const mine = j < GROUP ? 'a' : 'b';
+      const seen = new Set(seenBy(j % GROUP).map((t) => `${mine}${t}`));
+      const top = mf.topK(`u${j}`, 4, seen);
+      assert.deepEqual(group(top), new Set([mine]), `user u${j} (${JSON.stringify(variant)}) got ${top.map((x) => x.id).join(',')}`);
+      assert.ok(top.every((x) => !seen.has(x.id)));
+    }
+  }
+});
+
+test('online observe moves a brand-new user toward the observed item’s neighbours at once', () => {
+  const mf = planted();
+  const cold = mf.scoreAll('newbie');
+  assert.equal(cold.length, 2 * GROUP);
+  mf.observe('newbie', 'b3');
+  const top = mf.topK('newbie', 5, new Set(['b3']));
+  assert.deepEqual(group(top), new Set(['b']), top.map((x) => x.id).join(','));
+  mf.observe('other', 'a7', 2);
+  assert.deepEqual(group(mf.topK('other', 5, new Set(['a7']))), new Set(['a']));
+  assert.equal(mf.history('newbie').get('b3'), 1);
+});
+
+test('observe shifts an existing user; a negative weight pushes the item down', () => {
+  const mf = planted();
+  const b9 = mf.items.get('b9')!;
+  assert.ok(Math.abs(mf.scoreAll('u0')[b9]!) < 0.1);
+  // An A-group user binges four B items: unseen B items become as likely as unseen A items.
+  for (let t = 0; t < 4; t++) mf.observe('u0', `b${t}`, 3);
+  assert.ok(mf.scoreAll('u0')[b9]! > 0.5);
+  const before = mf.scoreAll('u5')[mf.items.get('a9')!]!;
+  mf.observe('u5', 'a9', -3);
+  assert.ok(mf.scoreAll('u5')[mf.items.get('a9')!]! < before);
+});
+
+test('a new item takes its prior, and scores like the items it was derived from', () => {
+  const mf = planted();
+  const prior = mf.meanItemVector(['a0', 'a1', 'a2', 'unknown'])!;
+  mf.initItem('fresh', prior);
+  assert.deepEqual(mf.itemVector('fresh'), prior);
+  const fresh = mf.items.get('fresh')!;
+  assert.ok(mf.scoreAll('u1')[fresh]! > mf.scoreAll('u11')[fresh]!);
+  assert.equal(mf.meanItemVector(['nope']), undefined);
+  assert.throws(() => mf.initItem('bad', new Float32Array(3)), MFConfigError);
+});
+
+test('similar items come from the same block', () => {
+  const mf = planted();
+  assert.deepEqual(group(mf.similarItems('a4', 5)), new Set(['a']));
+  assert.ok(mf.similarItems('a4', 5).every((x) => x.id !== 'a4'));
+  assert.deepEqual(mf.similarItems('missing', 3), []);
+});
+
+test('serialisation round trip: identical scores, identical behaviour afterwards', () => {
+  const mf = planted();
+  mf.observe('late', 'a2');
+  const bin = ImplicitMF.deserialize(mf.serialize());
+  const json = ImplicitMF.fromJSON(JSON.parse(JSON.stringify(mf)) as ReturnType<ImplicitMF['toJSON']>);
+  for (const copy of [bin, json]) {
+    assert.deepEqual(copy.config, mf.config);
+    for (const u of ['u0', 'u15', 'late', 'never-seen']) assert.deepEqual(copy.scoreAll(u), mf.scoreAll(u));
+  }
+  mf.observe('late', 'a5');
+  bin.observe('late', 'a5');
+  assert.deepEqual(bin.scoreAll('late'), mf.scoreAll('late'));
+  assert.deepEqual(bin.userVector('late'), mf.userVector('late'));
+});
+
+test('tables grow past their initial capacity', () => {
+  const mf = new ImplicitMF({ factors: 8, regularization: 1, iterations: 3 });
+  for (let i = 0; i < 300; i++) mf.addInteraction(`u${i % 97}`, `i${i}`);
+  mf.fit();
+  assert.equal(mf.items.size, 300);
+  assert.equal(mf.scoreAll('u3').length, 300);
+  assert.ok(mf.scoreAll('u3').every(Number.isFinite));
+});
+
+test('config is validated', () => {
+  assert.throws(() => new ImplicitMF({ factors: 0 }), MFConfigError);
+  assert.throws(() => new ImplicitMF({ onlineItemRate: 2 }), MFConfigError);
+  assert.throws(() => new ImplicitMF().addInteraction('u', 'i', NaN), MFConfigError);
+});
+
+test('Cholesky solve', () => {
+  // [[4,2],[2,3]] x = [2, 1] → x = [0.5, 0]
+  const x = new Float64Array(2);
+  assert.ok(choleskySolveLower(new Float64Array([4, 0, 2, 3]), new Float64Array([2, 1]), x, 2));
+  assert.ok(Math.abs(x[0]! - 0.5) < 1e-12 && Math.abs(x[1]!) < 1e-12);
+  assert.equal(choleskySolveLower(new Float64Array([-1, 0, 0, 1]), new Float64Array([1, 1]), x, 2), false);
+});
+
+test('a new video starts collecting signal from its first viewers (online item step)', () => {
+  const mf = planted();
+  mf.initItem('new-a');
+  const item = mf.items.get('new-a')!;
+  assert.equal(mf.scoreAll('u2')[item], 0);
+  mf.observe('u1', 'new-a');
+  // u2 shares u1's taste, u12 does not.
+  assert.ok(mf.scoreAll('u2')[item]! > 0.01);
+  assert.ok(mf.scoreAll('u2')[item]! > mf.scoreAll('u12')[item]!);
+});
+
+test('long histories take the warm conjugate-gradient path and stay sane', () => {
+  const mf = new ImplicitMF({ factors: 8, regularization: 1, alpha: 5, iterations: 4 });
+  for (let i = 0; i < 400; i++) {
+    mf.addInteraction('heavy', `i${i}`);
+    mf.addInteraction(`u${i % 50}`, `i${i}`);
+    mf.addInteraction(`u${(i * 7) % 50}`, `i${(i * 3) % 400}`);
+  }
+  mf.fit();
+  const target = mf.items.get('i5')!;
+  const before = mf.scoreAll('heavy')[target]!;
+  mf.observe('heavy', 'i5', 5);
+  const after = mf.scoreAll('heavy');
+  assert.ok(after.every(Number.isFinite));
+  assert.ok(after[target]! > before);
+});
