@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Database } from '../server/src/platform/db/db.ts';
+import { loadConfig } from '../server/src/config/env.ts';
+import { createContext } from '../server/src/context.ts';
+import { createServer } from '../server/src/server.ts';
 import { createTestApp } from '../server/src/testing/harness.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { cpuLine, cpuMeter, parseArgs, round, targetLine, type BenchResult, type CpuShare } from './lib/report.ts';
@@ -114,6 +119,39 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
   }
 }
 
+/**
+ * The test harness's server (in-memory PGlite copied from a template, or a fresh PostgreSQL database
+ * with DATABASE_URL), or with `onDisk` the production embedded setup: PGlite in a data directory.
+ */
+async function boot(onDisk: boolean): Promise<{ db: Database; baseUrl: string; signIn(): Promise<string>; close(): Promise<void> }> {
+  if (!onDisk) {
+    const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+    return { db: t.ctx.dbh.db, baseUrl: t.baseUrl, signIn: async () => (await t.newUser()).cookie, close: () => t.close() };
+  }
+  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-bench-'));
+  const ctx = await createContext(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: '0', PORT: '0' }));
+  const app = await createServer(ctx, { webDist: null });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return {
+    db: ctx.dbh.db,
+    baseUrl,
+    async signIn() {
+      const body = JSON.stringify({ username: `viewer_${crypto.randomBytes(3).toString('hex')}`, password: 'correct horse battery', birthdate: '1995-04-01' });
+      const res = await fetch(`${baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('flick_session='));
+      if (!res.ok || !cookie) throw new Error(`sign-up failed: ${res.status}`);
+      return cookie.split(';')[0]!;
+    },
+    async close() {
+      await app.close();
+      await ctx.close();
+      await fsp.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 const line = (r: LoadResult) =>
   `${round(r.rps, 1)} req/s (${r.requests} in ${round(r.seconds, 1)} s) · latency ms p50 ${r.latency.p50} p90 ${r.latency.p90} p99 ${r.latency.p99} max ${r.latency.max} · errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx}`;
 const figures = (r: LoadResult) => ({
@@ -134,22 +172,22 @@ export async function run(argv: string[]): Promise<BenchResult> {
   const seconds = Number(a.seconds ?? 20);
   const maxSeconds = Number(a['max-seconds'] ?? 15);
   const targetP99 = 25;
-  const engine = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  const engine = process.env.DATABASE_URL ? 'postgres' : a['pglite-dir'] ? 'pglite-dir' : 'pglite';
 
   const loadAvg = round(os.loadavg()[0]!);
   console.log(
     `machine: ${os.cpus().length} CPUs, 1-min load average before start ${loadAvg}${loadAvg > 0.5 ? ' — other work is running; latencies will be noisy' : ''}`,
   );
-  const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+  const t = await boot(engine === 'pglite-dir');
   try {
     let t0 = performance.now();
-    await seedCatalog(t.ctx.dbh.db, { videos, creators });
+    await seedCatalog(t.db, { videos, creators });
     console.log(`feed-http on ${engine}: seeded ${videos} videos from ${creators} creators in ${round((performance.now() - t0) / 1000, 1)} s`);
     const headers: Record<string, string> = {};
-    if (a.auth) headers.cookie = (await t.newUser()).cookie;
+    if (a.auth) headers.cookie = await t.signIn();
     console.log(`load: ${headers.cookie ? 'signed-in' : 'anonymous'} requests, generated in a child process (its own event loop; same 2 CPUs)`);
-    const path = '/api/feed/for-you?limit=10';
-    const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path, headers, ...s });
+    const feedPath = '/api/feed/for-you?limit=10';
+    const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path: feedPath, headers, ...s });
 
     t0 = performance.now();
     await load({ mode: 'autocannon', connections: 10, seconds: 5 });
@@ -166,7 +204,6 @@ export async function run(argv: string[]): Promise<BenchResult> {
       timeouts: 0,
       non2xx: 0,
       latency: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN },
-      cpuMs: 0,
       timeline: [],
     };
     /** The server's event-loop delay during a run: PGlite queries and JSON work all run on that one thread. */
@@ -177,7 +214,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
       eld.reset();
       const meter = cpuMeter();
       const r = await load(s);
-      const cpu = meter(r.cpuMs);
+      const cpu = meter();
       console.log(`${title}:\n    ${line(r)}`);
       if (a.timeline)
         for (const x of r.timeline)
@@ -186,7 +223,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
       console.log(
         `    server event-loop delay ms: p50 ${round(eld.percentile(50) / 1e6, 1)} p99 ${round(eld.percentile(99) / 1e6, 1)} max ${round(eld.max / 1e6, 1)}`,
       );
-      console.log(`    ${cpuLine(cpu)}`);
+      console.log(`    ${cpuLine(cpu, 'load generator')}`);
       cpuShares[name] = cpu;
       if (s.rate) console.log(`    ${targetLine(`p99 at ${s.rate} req/s`, r.latency.p99, targetP99, 'ms')}`);
       return r;
@@ -238,7 +275,10 @@ export async function run(argv: string[]): Promise<BenchResult> {
       fixedRate: fig(fixed, { targetRps: rate, generator: 'autocannon' }),
       fixedRatePaced: fig(paced, { targetRps: rate, generator: 'open-loop' }),
       max: fig(max),
-      sessions: { pages: 5, fixedRate: fig(sessFixed, { targetRps: rate, generator: 'open-loop' }), max: fig(sessMax) },
+      sessions:
+        sessFixed === skipped && sessMax === skipped
+          ? undefined
+          : { pages: 5, fixedRate: fig(sessFixed, { targetRps: rate, generator: 'open-loop' }), max: fig(sessMax) },
       targetP99Ms: targetP99,
       met: fixed === skipped ? undefined : fixed.latency.p99 <= targetP99,
       pacedMet: paced === skipped ? undefined : paced.latency.p99 <= targetP99,

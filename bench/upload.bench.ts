@@ -7,7 +7,7 @@ import { testClipArgs } from '../server/src/media/demo-clips.ts';
 import { findMediaTools } from '../server/src/media/ffmpeg-binaries.ts';
 import { createMediaRunner, type MediaRunner } from '../server/src/media/media-runner.ts';
 import { createTestApp, type TestApp, type TestUser } from '../server/src/testing/harness.ts';
-import { parseArgs, round, sleep, targetLine, type BenchResult } from './lib/report.ts';
+import { cpuLine, cpuMeter, parseArgs, round, sleep, targetLine, type BenchResult, type CpuShare } from './lib/report.ts';
 
 export const description = 'upload a 30 s 1080×1920 clip: time to first playable rendition and to the full HLS ladder';
 
@@ -125,6 +125,7 @@ type Measured = {
   /** Server steps before the first rendition was published, seconds from upload start. */
   steps: Step[];
   progressWrites: number;
+  cpu?: CpuShare;
 };
 
 async function measure(t: TestApp, u: TestUser, file: string, source: Source, clipSeconds: number, width: number, height: number): Promise<Measured> {
@@ -190,7 +191,7 @@ function print(m: Measured): void {
     if (prev <= m.uploadSeconds && s.from > m.uploadSeconds) {
       row(prev, m.uploadSeconds, '(upload response on its way)');
       row(m.uploadSeconds, s.from, '(waiting for the queue to hand out the job: pg-boss polls every 0.5 s)');
-    } else if (s.from > prev + 0.05) row(prev, s.from, '(gap)');
+    } else if (s.from > prev + 0.05) row(prev, s.from, prev === 0 ? '(request body streaming to the server’s disk)' : '(gap)');
     row(s.from, s.to, s.what);
     prev = Math.max(prev, s.to);
   }
@@ -206,6 +207,10 @@ export async function run(argv: string[]): Promise<BenchResult> {
   const files = new Map<Source, string>();
   for (const s of sources) files.set(s, await clip(media, s, seconds, width, height));
 
+  const loadAvg = round(os.loadavg()[0]!);
+  console.log(
+    `machine: ${os.cpus().length} CPUs, 1-min load average before start ${loadAvg}${loadAvg > 0.5 ? ' — other work is running; figures will be pessimistic' : ''}`,
+  );
   const results: Measured[] = [];
   for (const s of sources) {
     // A fresh server per clip, so one clip's leftovers (thumbnails, a late poll) cannot slow the next.
@@ -215,8 +220,12 @@ export async function run(argv: string[]): Promise<BenchResult> {
       console.log(
         `upload on ${t.ctx.dbh.engine}, ${os.cpus().length} CPUs, ffmpeg ${t.ctx.mediaTools.ffmpeg}, worker concurrency ${t.ctx.config.workerConcurrency}`,
       );
+      const meter = cpuMeter();
       const m = await measure(t, u, files.get(s)!, s, seconds, width, height);
+      const cpu = meter();
       print(m);
+      console.log(`  ${cpuLine(cpu, 'ffmpeg/ffprobe')}${cpu.otherPct > 20 ? ' — other work competed for the CPUs: figures are pessimistic' : ''}`);
+      m.cpu = cpu;
       results.push(m);
     } finally {
       await t.close();
@@ -234,6 +243,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
     engine: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     ...brief(main),
     targetFirstSeconds: TARGET_FIRST_SECONDS,
+    loadAvgBefore: loadAvg,
     ...Object.fromEntries(others.map((m) => [m.source, brief(m)])),
   };
 }

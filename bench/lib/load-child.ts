@@ -131,10 +131,8 @@ async function paced(): Promise<Base> {
 }
 
 const base = spec.mode === 'paced' ? await paced() : await viaAutocannon();
-const cpu = process.cpuUsage();
 const result: LoadResult = {
   ...base,
-  cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   latency: summary(lat.flat()),
   timeline: Array.from({ length: Math.ceil(base.seconds) }, (_, sec) => {
     const xs = done.filter(([at]) => at >= sec * 1000 && at < (sec + 1) * 1000).map(([, ms]) => ms);

@@ -24,8 +24,6 @@ export type LoadResult = {
   timeouts: number;
   non2xx: number;
   latency: Latency;
-  /** CPU time the load generator used (its whole life, which is the run plus ~0.2 s start-up). */
-  cpuMs: number;
   /** Responses completed in each second of the run. */
   timeline: (Latency & { second: number; count: number })[];
   /** Per page of a session (sessionPages only); ms measured by the generator per request. */

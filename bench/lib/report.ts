@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** What every benchmark module exports; run.ts prints `result` as the last line of output. */
@@ -45,30 +45,69 @@ export function machineCpu(): { busyMs: number; totalMs: number } | undefined {
   }
 }
 
+/** CPU time of this process and of its exited children (ffmpeg, the load generator), from /proc/self/stat, in ms. */
+function ownCpu(): { selfMs: number; childrenMs: number } {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ').map(Number);
+    // After "pid (comm) ": state=0 … utime=11 stime=12 cutime=13 cstime=14, in 1/100 s.
+    return { selfMs: (f[11]! + f[12]!) * 10, childrenMs: (f[13]! + f[14]!) * 10 };
+  } catch {
+    const u = process.cpuUsage();
+    return { selfMs: (u.user + u.system) / 1000, childrenMs: NaN };
+  }
+}
+
+/** CPU time of every running process with this command name (e.g. the PostgreSQL server's processes), in ms. */
+function processesCpu(comm: string): number {
+  let ms = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+        const f = stat
+          .slice(stat.lastIndexOf(')') + 2)
+          .split(' ')
+          .map(Number);
+        ms += (f[11]! + f[12]!) * 10;
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return ms;
+}
+
 /**
- * Who used the CPUs during a run, in % of one core: this process (the server), the load generator
- * (its own figure), and everything else on the machine — other work on a shared box skews latency.
+ * Who used the CPUs during a run, in % of one core: this process (the server), its children that
+ * finished (the load generator, ffmpeg), and everything else on the machine — other work on a shared
+ * box skews the figures, so every run says how much there was.
  */
 export function cpuMeter() {
   const m0 = machineCpu();
-  const p0 = process.cpuUsage();
+  const o0 = ownCpu();
+  const pg0 = processesCpu('postgres');
   const t0 = performance.now();
-  return (childMs = 0) => {
+  return () => {
     const m1 = machineCpu();
-    const p = process.cpuUsage(p0);
-    const wall = performance.now() - t0;
-    const self = (p.user + p.system) / 1000;
-    const pct = (ms: number) => Math.round((100 * ms) / wall);
+    const o1 = ownCpu();
+    const pct = (ms: number) => Math.round((100 * ms) / (performance.now() - t0));
+    const self = o1.selfMs - o0.selfMs;
+    const children = o1.childrenMs - o0.childrenMs;
+    const pg = processesCpu('postgres') - pg0 || 0;
     const busy = m0 && m1 ? m1.busyMs - m0.busyMs : NaN;
     return {
       serverPct: pct(self),
-      loadGenPct: pct(childMs),
-      otherPct: Number.isNaN(busy) ? NaN : Math.max(0, pct(busy - self - childMs)),
-      machineBusyPct: pct(busy),
+      childrenPct: pct(children),
+      postgresPct: pct(pg),
+      otherPct: Math.max(0, pct(busy - self - (children || 0) - pg)),
       capacityPct: 100 * cpus().length,
     };
   };
 }
 export type CpuShare = ReturnType<ReturnType<typeof cpuMeter>>;
-export const cpuLine = (c: CpuShare) =>
-  `CPU (% of one core; machine has ${c.capacityPct}%): server ${c.serverPct}%, load generator ${c.loadGenPct}%, everything else ${c.otherPct}%`;
+export const cpuLine = (c: CpuShare, children: string) =>
+  `CPU, % of one core (the machine has ${c.capacityPct}%): server ${c.serverPct}%, ${children} ${c.childrenPct}%${c.postgresPct ? `, PostgreSQL ${c.postgresPct}%` : ''}, everything else on the machine ${c.otherPct}%`;
