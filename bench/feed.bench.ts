@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   const perUser = Number(a.history ?? 30);
   const requests = Number(a.requests ?? 2000);
   let seed = 7;
-  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const now = Date.now();
   const mem0 = process.memoryUsage();
   const engine = createRecsysEngine({ random: rnd });
@@ -28,11 +28,19 @@ export async function run(args: string[]): Promise<BenchResult> {
     videoTopic[i] = topic;
     const id = `v${i}`;
     byTopic[topic]!.push(id);
-    engine.upsertVideo({ id, creatorId: `c${i % 5000}`, hashtags: [`t${topic}`, `t${(topic + 1) % topics}`], publishedAt: now - rnd() * 30 * 86_400_000, durationMs: 5000 + Math.floor(rnd() * 55_000) });
+    engine.upsertVideo({
+      id,
+      creatorId: `c${i % 5000}`,
+      hashtags: [`t${topic}`, `t${(topic + 1) % topics}`],
+      publishedAt: now - rnd() * 30 * 86_400_000,
+      durationMs: 5000 + Math.floor(rnd() * 55_000),
+    });
   }
   const catalogSeconds = (performance.now() - t0) / 1000;
   const mem1 = process.memoryUsage();
-  console.log(`catalogue: ${nVideos} videos in ${round(catalogSeconds)} s; heap +${round((mem1.heapUsed - mem0.heapUsed) / 1048576)} MB, array buffers +${round((mem1.arrayBuffers - mem0.arrayBuffers) / 1048576)} MB`);
+  console.log(
+    `catalogue: ${nVideos} videos in ${round(catalogSeconds)} s; heap +${round((mem1.heapUsed - mem0.heapUsed) / 1048576)} MB, array buffers +${round((mem1.arrayBuffers - mem0.arrayBuffers) / 1048576)} MB`,
+  );
 
   // Each user has 2 favourite topics; events follow a watch/skip/like pattern around them.
   const events: LearnEvent[] = [];
@@ -82,7 +90,9 @@ export async function run(args: string[]): Promise<BenchResult> {
   console.log(targetLine('page p99 ≤ 5 ms', p99, 5, 'ms'));
   const heapMB = (mem2.heapUsed - mem0.heapUsed) / 1048576;
   const bufMB = (mem2.arrayBuffers - mem0.arrayBuffers) / 1048576;
-  console.log(`memory after learning: heap +${round(heapMB)} MB, array buffers +${round(bufMB)} MB (${round(((heapMB + bufMB) * 100_000) / nVideos)} MB per 100k videos incl. ${nUsers} users)`);
+  console.log(
+    `memory after learning: heap +${round(heapMB)} MB, array buffers +${round(bufMB)} MB (${round(((heapMB + bufMB) * 100_000) / nVideos)} MB per 100k videos incl. ${nUsers} users)`,
+  );
   return {
     bench: 'feed',
     videos: nVideos,
