@@ -32,7 +32,9 @@ export function createFeedService(deps: {
   options?: Partial<FeedOptions>;
 }) {
   const { db, clock, videosRepo, videos, recsys } = deps;
-  const opts: FeedOptions = { snapshotTtlMs: 5_000, candidateLimit: 2000, hydrateTtlMs: 10_000, ...deps.options };
+  // The snapshot is re-ranked at once when a video is published or removed (invalidate), so the TTL
+  // only ages view counts; rebuilding it stalls PGlite's single thread, so not too often.
+  const opts: FeedOptions = { snapshotTtlMs: 30_000, candidateLimit: 2000, hydrateTtlMs: 30_000, ...deps.options };
 
   let snapshot: { at: number; ranked: Ranked[] } | undefined;
   let refreshing: Promise<Ranked[]> | undefined;
@@ -69,7 +71,7 @@ export function createFeedService(deps: {
           refreshing = undefined;
         });
     }
-    if (snapshot && snapshot.ranked.length > 0 && age < opts.snapshotTtlMs * 6) return snapshot.ranked;
+    if (snapshot && snapshot.ranked.length > 0 && age < opts.snapshotTtlMs * 4) return snapshot.ranked;
     return refreshing ?? snapshot!.ranked;
   }
 
