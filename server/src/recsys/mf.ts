@@ -120,6 +120,7 @@ function validate(c: MFConfig): void {
 }
 
 export class ImplicitMF {
+  private scratch: Float32Array | undefined;
   readonly config: Readonly<MFConfig>;
   readonly users = new IdMap();
   readonly items = new IdMap();
@@ -596,9 +597,21 @@ export class ImplicitMF {
 
   /** The k best items for `user`, best first, never an id in `exclude`. */
   topK(user: string, k: number, exclude?: ReadonlySet<string>): ScoredItem[] {
-    const scores = this.scoreAll(user);
-    const ids = topKIndices(scores, k, skipMask(this.items, exclude));
-    return Array.from(ids, (i) => ({ id: this.items.id(i), score: scores[i]! }));
+    // A reused score buffer: a fresh 100k-float array per feed request was the GC's main load.
+    const scores = (this.scratch = this.scoreIndex(this.users.get(user) ?? -1, this.scratch));
+    const n = this.items.size;
+    if (exclude && exclude.size > 4 * k) {
+      const ids = topKIndices(scores, k, skipMask(this.items, exclude), n);
+      return Array.from(ids, (i) => ({ id: this.items.id(i), score: scores[i]! }));
+    }
+    // Small exclusions: over-fetch and filter instead of building a catalogue-sized mask.
+    const out: ScoredItem[] = [];
+    for (const i of topKIndices(scores, k + (exclude?.size ?? 0), undefined, n)) {
+      const id = this.items.id(i);
+      if (!exclude?.has(id)) out.push({ id, score: scores[i]! });
+      if (out.length === k) break;
+    }
+    return out;
   }
 
   /** Nearest items by cosine of their factor vectors (the item itself excluded). */
@@ -718,7 +731,9 @@ function gramOf(F: Float32Array, rows: number, k: number, scale: Float32Array | 
  * out[j] = x · F_j for the first n rows. Four accumulators let V8 overlap the multiply-adds; this
  * loop is the whole cost of a recommendation (100k items × 64 dims: see README for timings).
  */
-export function scoreVector(x: Float32Array | Float64Array, F: Float32Array, n: number, k: number, out: Float32Array): void {
+export function scoreVector(xIn: Float32Array | Float64Array, F: Float32Array, n: number, k: number, out: Float32Array): void {
+  // One element type in the hot loop keeps V8's property access monomorphic.
+  const x = xIn instanceof Float64Array ? xIn : Float64Array.from(xIn);
   const k4 = k - (k % 4);
   for (let j = 0; j < n; j++) {
     const o = j * k;
