@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { createClient, type Client, type Me } from '@flick/contracts';
+import { createClient, parseCaption, type Client, type Me } from '@flick/contracts';
 import { loadConfig } from '../config/env.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { migrate, migrationsDir, openDb, type DbHandle } from '../platform/db/db.ts';
@@ -156,4 +156,41 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+/**
+ * A ready video straight in the database (no transcode): for tests about feeds and ranking, where
+ * the pipeline is beside the point. Hashtags are parsed from the caption, as an upload would.
+ */
+export async function insertReadyVideo(
+  t: TestApp,
+  v: { userId: string; caption: string; at: Date; visibility?: 'public' | 'followers' | 'private'; views?: number; durationMs?: number },
+): Promise<string> {
+  const id = crypto.randomUUID();
+  await t.ctx.dbh.db
+    .insertInto('videos')
+    .values({
+      id,
+      user_id: v.userId,
+      caption: v.caption,
+      visibility: v.visibility ?? 'public',
+      status: 'ready',
+      phase: 'ready',
+      progress: 100,
+      hls_key: `videos/${id}/hls/master.m3u8`,
+      renditions: '[]',
+      thumbnails: '[]',
+      duration_ms: v.durationMs ?? 10_000,
+      created_at: v.at,
+      published_at: v.at,
+      view_count: v.views ?? 0,
+    })
+    .execute();
+  const { hashtags } = parseCaption(v.caption);
+  if (hashtags.length)
+    await t.ctx.dbh.db
+      .insertInto('video_hashtags')
+      .values(hashtags.map((tag) => ({ video_id: id, tag })))
+      .execute();
+  return id;
 }

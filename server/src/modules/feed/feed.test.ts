@@ -2,34 +2,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { ApiError } from '@flick/contracts';
-import { createTestApp, type TestApp, type TestUser } from '../../testing/harness.ts';
+import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../testing/harness.ts';
 import { createFeedService } from './feed.service.ts';
 
 /** Insert ready videos directly: the feed is about ranking and visibility, not transcoding. */
 async function seedVideos(t: TestApp, userId: string, n: number, opts: { visibility?: 'public' | 'followers' | 'private'; hoursAgo?: number } = {}) {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const id = crypto.randomUUID();
-    ids.push(id);
     const at = new Date(Date.now() - ((opts.hoursAgo ?? 0) + i) * 3_600_000);
-    await t.ctx.dbh.db
-      .insertInto('videos')
-      .values({
-        id,
-        user_id: userId,
-        caption: `clip ${i} #test`,
-        visibility: opts.visibility ?? 'public',
-        status: 'ready',
-        phase: 'ready',
-        progress: 100,
-        hls_key: `videos/${id}/hls/master.m3u8`,
-        renditions: '[]',
-        thumbnails: '[]',
-        created_at: at,
-        published_at: at,
-        view_count: (i * 7) % 13,
-      })
-      .execute();
+    ids.push(await insertReadyVideo(t, { userId, caption: `clip ${i} #test`, at, visibility: opts.visibility, views: (i * 7) % 13 }));
   }
   return ids;
 }

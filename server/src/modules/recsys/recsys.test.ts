@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import pino from 'pino';
-import { createTestApp, type TestApp, type TestUser } from '../../testing/harness.ts';
+import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../testing/harness.ts';
 import { createRecsysService } from './recsys.service.ts';
 
 const topics = ['cats', 'dance', 'food', 'coding', 'travel', 'music'];
@@ -18,26 +18,7 @@ describe('For You recommender over HTTP', () => {
     for (const [c, creator] of creators.entries()) {
       const topic = topics[c % topics.length]!;
       for (let i = 0; i < 5; i++) {
-        const id = crypto.randomUUID();
-        const at = new Date(Date.now() - (c * 5 + i) * 3_600_000);
-        await t.ctx.dbh.db
-          .insertInto('videos')
-          .values({
-            id,
-            user_id: creator.me.id,
-            caption: `#${topic}`,
-            status: 'ready',
-            phase: 'ready',
-            progress: 100,
-            hls_key: `videos/${id}/hls/master.m3u8`,
-            renditions: '[]',
-            thumbnails: '[]',
-            duration_ms: 10_000,
-            created_at: at,
-            published_at: at,
-          })
-          .execute();
-        await t.ctx.dbh.db.insertInto('video_hashtags').values({ video_id: id, tag: topic }).execute();
+        const id = await insertReadyVideo(t, { userId: creator.me.id, caption: `#${topic}`, at: new Date(Date.now() - (c * 5 + i) * 3_600_000) });
         await t.ctx.recsys.refreshVideo(id);
         topicOf.set(id, topic);
       }
