@@ -163,6 +163,23 @@ export const routes = {
     body: s.NotInterestedBody,
     response: s.Ok,
   }),
+  interestOptions: route({
+    method: 'GET',
+    path: '/api/feed/interests',
+    summary: 'Hashtags a new user can pick from (most used first)',
+    tags: ['feed'],
+    auth: false,
+    response: s.InterestOptions,
+  }),
+  setInterests: route({
+    method: 'POST',
+    path: '/api/me/interests',
+    summary: 'Pick interests (cold start): they seed the For You feed',
+    tags: ['feed'],
+    auth: true,
+    body: s.InterestsBody,
+    response: s.Ok,
+  }),
   resetFeed: route({
     method: 'POST',
     path: '/api/feed/reset',

@@ -137,6 +137,21 @@ export const NotInterestedBody = z
   .strict()
   .refine((b) => b.videoId || b.creator || b.hashtag, 'give a videoId, a creator or a hashtag');
 
+/** Cold start: topics a new user picks on first open. */
+export const InterestsBody = z.object({
+  hashtags: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^#?[\p{L}\p{N}_]{1,64}$/u, 'not a hashtag'),
+    )
+    .min(1)
+    .max(20),
+});
+export const InterestOptions = z.object({ hashtags: z.array(z.object({ tag: z.string(), videos: z.number().int() })) });
+
 export const EventType = z.enum([
   'impression',
   'play',

@@ -19,6 +19,14 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feed: FeedServi
     if (videoId) await events.record(req.user.id, [{ id: `ni_${req.user.id.slice(0, 8)}_${videoId}`, type: 'not_interested', videoId }]);
     return { ok: true as const };
   });
+  mount(app, 'interestOptions', async () => ({ hashtags: recsys.engine.topHashtags(30) }));
+  mount(app, 'setInterests', async (req) => {
+    recsys.engine.seedInterests(
+      req.user.id,
+      req.body.hashtags.map((h) => h.replace(/^#/, '')),
+    );
+    return { ok: true as const };
+  });
   mount(app, 'resetFeed', async (req) => {
     recsys.engine.reset(req.user.id);
     return { ok: true as const };

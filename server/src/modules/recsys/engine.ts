@@ -393,6 +393,22 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       this.refreshPriors();
     },
 
+    /** Cold start: interests picked on first open count like a few liked videos of each hashtag. */
+    seedInterests(userId: string, hashtags: string[]) {
+      const u = userOf(userId);
+      for (const t of hashtags) bump(u.tags, t, 3);
+      u.interactions = Math.max(u.interactions, 1);
+    },
+
+    /** Hashtags by how many catalogue videos carry them. */
+    topHashtags(limit: number) {
+      return [...byTag]
+        .map(([tag, ids]) => ({ tag, videos: ids.size }))
+        .filter((x) => x.videos > 0)
+        .sort((a, b) => b.videos - a.videos || (a.tag < b.tag ? -1 : 1))
+        .slice(0, limit);
+    },
+
     /** "Not interested" in a creator or a hashtag: they leave this user's feed. */
     hide(userId: string, what: { creatorId?: string; hashtag?: string; videoId?: string }) {
       const u = userOf(userId);

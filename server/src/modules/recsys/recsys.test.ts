@@ -67,6 +67,19 @@ describe('For You recommender over HTTP', () => {
     assert.equal(new Set(ids).size, ids.length, 'no repeats within a session');
   });
 
+  test('cold start: picked interests shape the first page', async () => {
+    const options = await t.anon.call('interestOptions');
+    assert.ok(options.hashtags.some((h) => h.tag === 'travel' && h.videos === 10));
+    const u = await t.newUser();
+    const plain = (await u.client.call('forYou', { query: { limit: 10 } })).items.filter((i) => topicOf.get(i.video.id) === 'travel').length;
+    await u.client.call('setInterests', { body: { hashtags: ['#Travel'] } });
+    const page = await u.client.call('forYou', { query: { limit: 10 } });
+    const travel = page.items.filter((i) => topicOf.get(i.video.id) === 'travel').length;
+    assert.ok(travel >= 3 && travel > plain, `travel videos: ${plain} → ${travel}`);
+    await assert.rejects(u.client.call('setInterests', { body: { hashtags: [] } }));
+    await assert.rejects(u.client.call('setInterests', { body: { hashtags: ['<script>'] } }));
+  });
+
   test('not interested in a creator removes them; reset and popular mode work', async () => {
     const u = await t.newUser();
     const target = creators[1]!;
