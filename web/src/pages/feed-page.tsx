@@ -9,6 +9,7 @@ import { Link } from '../components/link.tsx';
 import { FlameIcon, SparkleIcon, UserIcon, VideoIcon } from '../components/icons.tsx';
 import { matchesHidden, type HideTarget } from '../components/item-sheet.tsx';
 import { showToast } from '../components/toast.tsx';
+import { InterestBanner, InterestPicker, markInterests, useInterestOptions, useInterestsChosen } from '../components/interest-picker.tsx';
 import { VideoCard } from '../components/video-card.tsx';
 import { loginPath, type FeedTab } from '../router.ts';
 
@@ -86,6 +87,14 @@ function ModeToggle({ mode }: { mode: ForYouMode }) {
 export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
   const { me, loading } = useMe();
   const mode = useForYouMode();
+  /** Bumped after picking interests: reload this feed from the first page. */
+  const [reloads, setReloads] = useState(0);
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const userId = me?.id ?? null;
+  const chosen = useInterestsChosen(userId);
+  // Cold start: offer the interest picker (never auto-opened, so the feed stays usable at once).
+  const options = useInterestOptions(tab === 'for-you' && userId !== null && chosen === false);
+  const offerInterests = tab === 'for-you' && userId !== null && chosen === false && options !== null && options.length > 0;
   let body;
   if (tab === 'following' && loading) {
     body = (
@@ -109,7 +118,7 @@ export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
     );
   } else {
     const feedKey = tab === 'for-you' ? `${tab}:${mode}:${me?.id ?? 'anon'}` : `${tab}:${me?.id ?? 'anon'}`;
-    body = <VideoFeed key={`${feedKey}:${epoch}`} tab={tab} mode={mode} cacheKey={feedKey} />;
+    body = <VideoFeed key={`${feedKey}:${epoch}:${reloads}`} tab={tab} mode={mode} cacheKey={feedKey} />;
   }
   return (
     <div className={`feed-page mode-${mode}`}>
@@ -122,9 +131,29 @@ export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
               Popular · not personalised
             </p>
           )}
+          {offerInterests && userId && <InterestBanner onOpen={() => setPickerOpen(true)} onDismiss={() => markInterests(userId, 'skipped')} />}
         </>
       )}
       {body}
+      {offerInterests && userId && pickerOpen && (
+        <InterestPicker
+          options={options}
+          onClose={() => setPickerOpen(false)}
+          onSkip={() => {
+            markInterests(userId, 'skipped');
+            setPickerOpen(false);
+          }}
+          onSaved={() => {
+            markInterests(userId, 'done');
+            setPickerOpen(false);
+            // The picks seed the personalised For You: show it, from the top.
+            if (mode === 'popular') setForYouMode('personal');
+            resetFeeds();
+            setReloads((n) => n + 1);
+            showToast('Your For You is tuned to your picks');
+          }}
+        />
+      )}
     </div>
   );
 }
