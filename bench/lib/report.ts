@@ -97,7 +97,7 @@ export function cpuMeter() {
     const pct = (ms: number) => Math.round((100 * ms) / (performance.now() - t0));
     const self = o1.selfMs - o0.selfMs;
     const children = o1.childrenMs - o0.childrenMs;
-    const pg = processesCpu('postgres') - pg0 || 0;
+    const pg = Math.max(0, processesCpu('postgres') - pg0 || 0); // backends that exited take their time with them
     const busy = m0 && m1 ? m1.busyMs - m0.busyMs : NaN;
     return {
       serverPct: pct(self),
