@@ -1,4 +1,5 @@
 import { ImplicitMF } from '../../recsys/mf.ts';
+import { topKIndices } from '../../recsys/top-k.ts';
 import { createRanker, fi, NF, type Outcome, type Ranker, type RankerState } from './ranker.ts';
 import { SeenFilter } from './seen-filter.ts';
 import { bumpTrend, decayedTrend, emptyStats, smoothedRates, type VideoStats } from './video-stats.ts';
@@ -79,6 +80,8 @@ const SIGNAL: Record<string, number> = {
 
 const AFFINITY_CAP = 20;
 const PRIOR_PEERS = 32;
+/** Length of each shared candidate list (trending, popular, exploration pool). */
+const LIST_SIZE = 500;
 const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, Math.max(-AFFINITY_CAP, Math.min(AFFINITY_CAP, (m.get(k) ?? 0) + d)));
 const squash = (x: number) => x / (1 + Math.abs(x));
 
@@ -178,42 +181,42 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   }
   function refreshLists(now: number) {
     const all = [...videos.values()];
-    const q = new Map(all.map((v) => [v.id, quality(v.id)]));
-    const byLevel = new Map<number, number[]>();
-    for (const v of all) {
-      const l = pool.get(v.id) ?? 0;
-      (byLevel.get(l) ?? byLevel.set(l, []).get(l)!).push(q.get(v.id)!);
+    const n = all.length;
+    // Typed arrays and heap selection (not object arrays and full sorts): this runs on the API
+    // thread every 2 s, and at 100k videos the sorts were most of its cost.
+    const q = new Float32Array(n);
+    const levels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      q[i] = quality(all[i]!.id);
+      levels[i] = pool.get(all[i]!.id) ?? 0;
     }
+    const byLevel = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) (byLevel.get(levels[i]!) ?? byLevel.set(levels[i]!, []).get(levels[i]!)!).push(q[i]!);
     const median = new Map([...byLevel].map(([l, xs]) => [l, xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0]));
-    const fresh: VideoMeta[] = [];
-    for (const v of all) {
-      const level = pool.get(v.id) ?? 0;
+    const freshScore = new Float32Array(n).fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      const level = levels[i]!;
       const cap = opts.poolSizes[level];
       if (cap === undefined) continue;
-      if (statsOf(v.id).impressions < cap) fresh.push(v);
-      else if (q.get(v.id)! >= median.get(level)!) pool.set(v.id, level + 1);
+      // Newest first among the videos still under their pool's impression cap.
+      if (statsOf(all[i]!.id).impressions < cap) freshScore[i] = (all[i]!.publishedAt - now) / 1000;
+      else if (q[i]! >= median.get(level)!) pool.set(all[i]!.id, level + 1);
     }
-    const ranked = (score: (v: VideoMeta) => number, keep: (x: number) => boolean = () => true) =>
-      all
-        .map((v) => [v.id, score(v)] as const)
-        .filter(([, x]) => keep(x))
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 500)
-        .map(([id]) => id);
-    const freshIds = fresh
-      .sort((a, b) => b.publishedAt - a.publishedAt)
-      .slice(0, 500)
-      .map((v) => v.id);
-    lists = {
-      at: now,
-      trending: ranked(
-        (v) => decayedTrend(statsOf(v.id), now),
-        (x) => x > 0,
-      ),
-      popular: ranked((v) => Math.log1p(statsOf(v.id).views) + q.get(v.id)!),
-      fresh: freshIds,
-      freshSet: new Set(freshIds),
+    const top = (scores: Float32Array) => {
+      const out: string[] = [];
+      for (const i of topKIndices(scores, LIST_SIZE)) if (scores[i]! > -Infinity) out.push(all[i]!.id);
+      return out;
     };
+    const trend = new Float32Array(n);
+    const popular = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const st = statsOf(all[i]!.id);
+      const t = decayedTrend(st, now);
+      trend[i] = t > 0 ? t : -Infinity;
+      popular[i] = Math.log1p(st.views) + q[i]!;
+    }
+    const freshIds = top(freshScore);
+    lists = { at: now, trending: top(trend), popular: top(popular), fresh: freshIds, freshSet: new Set(freshIds) };
     return lists;
   }
 
