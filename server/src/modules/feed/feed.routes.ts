@@ -14,21 +14,22 @@ export function registerFeedRoutes(app: FastifyInstance, deps: { feed: FeedServi
     const { videoId, creator, hashtag } = req.body;
     const creatorRow = creator ? await identity.byUsername(creator) : undefined;
     if (creator && !creatorRow) throw notFound('user');
-    recsys.engine.hide(req.user.id, { videoId, creatorId: creatorRow?.id, hashtag: hashtag?.replace(/^#/, '').toLowerCase() });
+    if (creatorRow) await recsys.control(req.user.id, 'hide_creator', creatorRow.id);
+    if (hashtag) await recsys.control(req.user.id, 'hide_hashtag', hashtag.replace(/^#/, '').toLowerCase());
     // A video-level "not interested" is also a signal the model learns from (and persists via the log).
-    if (videoId) await events.record(req.user.id, [{ id: `ni_${req.user.id.slice(0, 8)}_${videoId}`, type: 'not_interested', videoId }]);
+    if (videoId) {
+      await events.record(req.user.id, [{ id: `ni_${req.user.id.slice(0, 8)}_${videoId}`, type: 'not_interested', videoId }]);
+      await recsys.sync();
+    }
     return { ok: true as const };
   });
   mount(app, 'interestOptions', async () => ({ hashtags: recsys.engine.topHashtags(30) }));
   mount(app, 'setInterests', async (req) => {
-    recsys.engine.seedInterests(
-      req.user.id,
-      req.body.hashtags.map((h) => h.replace(/^#/, '')),
-    );
+    await recsys.control(req.user.id, 'interests', req.body.hashtags.map((h) => h.replace(/^#/, '')).join(','));
     return { ok: true as const };
   });
   mount(app, 'resetFeed', async (req) => {
-    recsys.engine.reset(req.user.id);
+    await recsys.control(req.user.id, 'reset');
     return { ok: true as const };
   });
 }

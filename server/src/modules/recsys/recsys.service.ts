@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { createRecsysEngine, type EngineOptions, type EngineSnapshot, type LearnEvent, type RecsysEngine, type VideoMeta } from './engine.ts';
 
 const STATE_KEY = 'engine';
+type SavedState = { engine: EngineSnapshot; controlSeq: number };
 const BATCH = 5000;
 
 /**
@@ -17,6 +18,7 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
   const { db, clock, log } = deps;
   let engine: RecsysEngine = createRecsysEngine(deps.engine);
   let lastSeq = 0;
+  let lastControlSeq = 0;
   let catching: Promise<number> | undefined;
   let timers: NodeJS.Timeout[] = [];
   let dirty = false;
@@ -55,8 +57,33 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
     for (const r of await catalogQuery().orderBy('videos.published_at', 'asc').execute()) target.upsertVideo(toMeta(r));
   }
 
-  /** Read new events in order and learn from them; returns how many were applied. */
-  async function catchUp(target: RecsysEngine = engine, from = () => lastSeq, to = (s: number) => (lastSeq = s)): Promise<number> {
+  type Cursor = { get: () => number; set: (s: number) => void };
+  const liveControls: Cursor = { get: () => lastControlSeq, set: (s) => (lastControlSeq = s) };
+
+  /** Apply users' feed controls (hides, resets, picked interests) recorded up to `until`. */
+  async function applyControls(target: RecsysEngine, cursor: Cursor, until?: Date) {
+    let q = db.selectFrom('feed_controls').selectAll().where('seq', '>', cursor.get()).orderBy('seq').limit(BATCH);
+    if (until) q = q.where('created_at', '<', until);
+    for (const c of await q.execute()) {
+      if (c.kind === 'hide_creator') target.hide(c.user_id, { creatorId: c.value });
+      else if (c.kind === 'hide_hashtag') target.hide(c.user_id, { hashtag: c.value });
+      else if (c.kind === 'reset') target.reset(c.user_id);
+      else target.seedInterests(c.user_id, c.value.split(',').filter(Boolean));
+      cursor.set(Number(c.seq));
+      dirty = true;
+    }
+  }
+
+  /**
+   * Read new events in order and learn from them, interleaving feed controls by time (so a reset
+   * forgets what came before it, not after); returns how many events were applied.
+   */
+  async function catchUp(
+    target: RecsysEngine = engine,
+    from = () => lastSeq,
+    to = (s: number) => (lastSeq = s),
+    controls: Cursor = liveControls,
+  ): Promise<number> {
     let n = 0;
     for (;;) {
       const rows = await db
@@ -66,7 +93,11 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
         .orderBy('seq')
         .limit(BATCH)
         .execute();
-      if (!rows.length) return n;
+      if (!rows.length) {
+        await applyControls(target, controls);
+        return n;
+      }
+      await applyControls(target, controls, rows[0]!.created_at);
       target.learn(
         rows.map((r): LearnEvent => ({
           userId: r.user_id,
@@ -93,7 +124,7 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
   async function save() {
     if (!dirty) return;
     dirty = false;
-    const data = zlib.gzipSync(JSON.stringify(engine.snapshot()));
+    const data = zlib.gzipSync(JSON.stringify({ engine: engine.snapshot(), controlSeq: lastControlSeq } satisfies SavedState));
     await db
       .insertInto('recsys_state')
       .values({ key: STATE_KEY, last_seq: lastSeq, data })
@@ -112,8 +143,10 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
       const saved = await db.selectFrom('recsys_state').select(['last_seq', 'data']).where('key', '=', STATE_KEY).executeTakeFirst();
       if (saved) {
         try {
-          engine.restore(JSON.parse(zlib.gunzipSync(saved.data).toString('utf8')) as EngineSnapshot);
+          const state = JSON.parse(zlib.gunzipSync(saved.data).toString('utf8')) as SavedState;
+          engine.restore(state.engine);
           lastSeq = Number(saved.last_seq);
+          lastControlSeq = state.controlSeq;
         } catch (err) {
           log.warn({ err }, 'recsys snapshot unreadable; relearning from the event log');
           engine = createRecsysEngine(deps.engine);
@@ -143,6 +176,11 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
       if (r) engine.upsertVideo(toMeta(r));
       else engine.removeVideo(id);
     },
+    /** Record a feed control in the shared log and apply it before answering. */
+    async control(userId: string, kind: 'hide_creator' | 'hide_hashtag' | 'reset' | 'interests', value = '') {
+      await db.insertInto('feed_controls').values({ user_id: userId, kind, value }).execute();
+      await sync();
+    },
     async followsOf(userId: string) {
       const rows = await db.selectFrom('follows').select('followee_id').where('follower_id', '=', userId).execute();
       engine.setFollows(
@@ -158,10 +196,13 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
       const fresh = createRecsysEngine(deps.engine);
       await loadCatalog(fresh);
       let seq = 0;
+      let controlSeq = 0;
+      const controls: Cursor = { get: () => controlSeq, set: (s) => (controlSeq = s) };
       await catchUp(
         fresh,
         () => seq,
         (s) => (seq = s),
+        controls,
       );
       fresh.fitBatch();
       await sync();
@@ -169,9 +210,11 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
         fresh,
         () => seq,
         (s) => (seq = s),
+        controls,
       ); // what arrived meanwhile
       engine = fresh;
       lastSeq = seq;
+      lastControlSeq = controlSeq;
       dirty = true;
       await save();
       return { events: seq, videos: fresh.size };

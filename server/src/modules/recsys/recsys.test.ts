@@ -111,6 +111,15 @@ describe('For You recommender over HTTP', () => {
     await t.ctx.recsys.save();
     const again = createRecsysService({ db: t.ctx.dbh.db, clock: t.ctx.clock, log: pino({ level: 'silent' }), engine: { random: () => 0.5 } });
     await again.start({ follow: false });
+    const hider = await t.newUser();
+    await hider.client.call('notInterested', { body: { creator: creators[2]!.me.username } });
+    const other = createRecsysService({ db: t.ctx.dbh.db, clock: t.ctx.clock, log: pino({ level: 'silent' }) });
+    await other.start({ follow: false }); // another API process, or a restart before the next snapshot
+    assert.ok(
+      !other.engine.recommend(hider.me.id, 30, new Set(), Date.now()).some((r) => r.videoId.length && [...topicOf.keys()].slice(10, 15).includes(r.videoId)),
+      'hide reaches other processes through the log',
+    );
+    await other.stop();
     const recs = again.engine.recommend(u.me.id, 10, new Set(), Date.now()).filter((r) => !r.explore);
     assert.ok(recs.filter((r) => topicOf.get(r.videoId) === 'food').length >= 2, 'restored tastes');
     const retrained = await again.retrain();

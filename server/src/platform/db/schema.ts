@@ -99,7 +99,16 @@ export interface RecsysStateTable {
   updated_at: Generated<Date>;
 }
 
+export interface FeedControlsTable {
+  seq: Generated<number>;
+  user_id: string;
+  kind: 'hide_creator' | 'hide_hashtag' | 'reset' | 'interests';
+  value: Generated<string>;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  feed_controls: FeedControlsTable;
   recsys_state: RecsysStateTable;
   app_state: AppStateTable;
   users: UsersTable;
