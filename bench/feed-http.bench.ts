@@ -123,10 +123,18 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
  * The test harness's server (in-memory PGlite copied from a template, or a fresh PostgreSQL database
  * with DATABASE_URL), or with `onDisk` the production embedded setup: PGlite in a data directory.
  */
-async function boot(onDisk: boolean): Promise<{ db: Database; baseUrl: string; signIn(): Promise<string>; close(): Promise<void> }> {
+async function boot(
+  onDisk: boolean,
+): Promise<{ db: Database; baseUrl: string; signIn(): Promise<string>; reloadCatalog(): Promise<void>; close(): Promise<void> }> {
   if (!onDisk) {
     const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
-    return { db: t.ctx.dbh.db, baseUrl: t.baseUrl, signIn: async () => (await t.newUser()).cookie, close: () => t.close() };
+    return {
+      db: t.ctx.dbh.db,
+      baseUrl: t.baseUrl,
+      signIn: async () => (await t.newUser()).cookie,
+      reloadCatalog: () => t.ctx.recsys.reloadCatalog(),
+      close: () => t.close(),
+    };
   }
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-bench-'));
   const ctx = await createContext(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: '0', PORT: '0' }));
@@ -137,6 +145,7 @@ async function boot(onDisk: boolean): Promise<{ db: Database; baseUrl: string; s
   return {
     db: ctx.dbh.db,
     baseUrl,
+    reloadCatalog: () => ctx.recsys.reloadCatalog(),
     async signIn() {
       const body = JSON.stringify({ username: `viewer_${crypto.randomBytes(3).toString('hex')}`, password: 'correct horse battery', birthdate: '1995-04-01' });
       const res = await fetch(`${baseUrl}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -182,11 +191,16 @@ export async function run(argv: string[]): Promise<BenchResult> {
   try {
     let t0 = performance.now();
     await seedCatalog(t.db, { videos, creators });
+    // The seed bypasses the publish path, so tell the recommender about the catalogue: For You
+    // (the default, personal mode) is then served by it; --mode=popular measures the baseline.
+    await t.reloadCatalog();
     console.log(`feed-http on ${engine}: seeded ${videos} videos from ${creators} creators in ${round((performance.now() - t0) / 1000, 1)} s`);
     const headers: Record<string, string> = {};
     if (a.auth) headers.cookie = await t.signIn();
     console.log(`load: ${headers.cookie ? 'signed-in' : 'anonymous'} requests, generated in a child process (its own event loop; same 2 CPUs)`);
-    const feedPath = '/api/feed/for-you?limit=10';
+    const mode = a.mode === 'popular' ? 'popular' : 'personal';
+    console.log(`For You mode: ${mode}${mode === 'personal' ? ' (the recommender)' : ' (non-personalised baseline)'}`);
+    const feedPath = `/api/feed/for-you?limit=10&mode=${mode}`;
     const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path: feedPath, headers, ...s });
 
     t0 = performance.now();
@@ -269,6 +283,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
     return {
       bench: 'feed-http',
       engine,
+      mode,
       videos,
       creators,
       auth: !!headers.cookie,

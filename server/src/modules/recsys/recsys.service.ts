@@ -170,6 +170,12 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
     },
     sync,
     save,
+    /** Re-read the whole catalogue (after a bulk import that bypassed the publish path). */
+    async reloadCatalog() {
+      await loadCatalog(engine);
+      engine.refreshPriors();
+      engine.refreshLists(clock.now().getTime());
+    },
     /** A video was published, edited or removed: bring the catalogue entry up to date. */
     async refreshVideo(id: string) {
       const r = await catalogQuery().where('videos.id', '=', id).executeTakeFirst();
