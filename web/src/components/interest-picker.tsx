@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { createPortal } from 'react-dom';
 import { api, errorMessage } from '../api.ts';
 import { CloseIcon, SparkleIcon } from './icons.tsx';
+import { useDialogFocus } from './sheet.tsx';
 
 /** Cold start: a signed-in user picks a few hashtags once; they seed the For You feed. */
 
@@ -116,30 +117,10 @@ export type InterestPickerProps = {
 /** Full-screen sheet: tap hashtags, then "Show my feed". Escape closes without deciding. */
 export function InterestPicker({ options, onSaved, onSkip, onClose }: InterestPickerProps) {
   const titleId = useId();
-  const ref = useRef<HTMLDivElement>(null);
+  const ref = useDialogFocus(onClose);
   const [picked, setPicked] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const closeRef = useRef(onClose);
-  useEffect(() => {
-    closeRef.current = onClose;
-  });
-
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    ref.current?.focus({ preventScroll: true });
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        closeRef.current();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      if (previous?.isConnected) previous.focus({ preventScroll: true });
-    };
-  }, []);
 
   const toggle = (tag: string) => {
     setError(null);

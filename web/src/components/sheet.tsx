@@ -9,15 +9,13 @@ export type SheetProps = {
   testId?: string;
 };
 
-/** A bottom sheet over everything (portalled to <body>): Escape, a tap outside or × closes it. */
-export function Sheet({ title, onClose, children, testId }: SheetProps) {
-  const titleId = useId();
+/** Dialog behaviour shared by sheets and full-screen pickers: focus moves in, Escape closes, focus returns. */
+export function useDialogFocus(onClose: () => void) {
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
   useEffect(() => {
     closeRef.current = onClose;
   });
-
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     ref.current?.focus({ preventScroll: true });
@@ -33,6 +31,13 @@ export function Sheet({ title, onClose, children, testId }: SheetProps) {
       if (previous?.isConnected) previous.focus({ preventScroll: true });
     };
   }, []);
+  return ref;
+}
+
+/** A bottom sheet over everything (portalled to <body>): Escape, a tap outside or × closes it. */
+export function Sheet({ title, onClose, children, testId }: SheetProps) {
+  const titleId = useId();
+  const ref = useDialogFocus(onClose);
 
   return createPortal(
     <div
