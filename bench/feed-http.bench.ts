@@ -184,9 +184,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
   const engine = process.env.DATABASE_URL ? 'postgres' : a['pglite-dir'] ? 'pglite-dir' : 'pglite';
 
   const loadAvg = round(os.loadavg()[0]!);
-  console.log(
-    `machine: ${os.cpus().length} CPUs, 1-min load average before start ${loadAvg}${loadAvg > 0.5 ? ' — other work is running; latencies will be noisy' : ''}`,
-  );
+  console.log(`machine: ${os.cpus().length} CPUs, 1-min load average before start ${loadAvg} (see the CPU split of each run for competing work)`);
   const t = await boot(engine === 'pglite-dir');
   try {
     let t0 = performance.now();
