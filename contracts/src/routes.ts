@@ -1,25 +1,12 @@
 import { z } from 'zod';
 import * as s from './schemas.ts';
+import { route } from './route-def.ts';
+import { ledgerRoutes } from './ledger.ts';
+import { walletRoutes } from './wallet.ts';
+import { engagementRoutes } from './engagement.ts';
+import { discoveryRoutes } from './discovery.ts';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-
-export type RouteDef = {
-  method: Method;
-  path: string;
-  summary: string;
-  tags: string[];
-  /** Whether the route needs a signed-in user. */
-  auth: boolean;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  /** The success response; `multipart` routes take form data instead of `body`. */
-  response: z.ZodType;
-  status?: number;
-  multipart?: boolean;
-};
-
-const route = <const R extends RouteDef>(r: R): R => r;
+export type { RouteDef } from './route-def.ts';
 
 const IdParams = z.object({ id: z.string().uuid('not a video id') });
 const UsernameParams = z.object({ username: z.string().min(1).max(64) });
@@ -206,6 +193,10 @@ export const routes = {
     body: s.EventsBody,
     response: s.EventsAccepted,
   }),
+  ...ledgerRoutes,
+  ...walletRoutes,
+  ...engagementRoutes,
+  ...discoveryRoutes,
 } as const;
 
 export type Routes = typeof routes;
