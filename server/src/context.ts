@@ -94,11 +94,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     media,
     metrics,
     log,
+    queue,
     workRoot: path.join(config.dataDir, 'tmp', 'transcode'),
     onPublished: videoChanged,
   });
   const jobs: JobHandlers = {
     'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
+    'video.ladder': (data, ctx) => videoJobs.ladder(data, ctx),
     'video.transcode.dead': (data) => videoJobs.transcodeDead(data),
     'recsys.retrain': async () => {
       const r = await recsys.retrain();

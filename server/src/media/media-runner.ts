@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { MediaTools, ProbeResult } from './media-types.ts';
 import { ALLOWED_DEMUXERS } from './probe-rules.ts';
@@ -10,6 +11,8 @@ export type RunOptions = {
   onProgress?: (ratio: number) => void;
   /** Aborting kills ffmpeg immediately (SIGKILL) and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Run at the lowest CPU priority (nice 19), so foreground encodes (a new upload's first rendition) win the cores. */
+  background?: boolean;
 };
 
 export type ProbeOptions = { timeoutMs?: number; signal?: AbortSignal };
@@ -68,10 +71,17 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string
  * Spawn, keep all of stdout (only when asked) and the tail of stderr, kill on abort.
  * `onStdoutLine` sees stdout line by line instead of it being kept.
  */
-function exec(file: string, args: string[], signal: AbortSignal | undefined, onStdoutLine?: (line: string) => void): Promise<Exit> {
+function exec(file: string, args: string[], signal: AbortSignal | undefined, onStdoutLine?: (line: string) => void, background = false): Promise<Exit> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (background && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, 19);
+      } catch {
+        // Not allowed here (some containers): it still runs, just at normal priority.
+      }
+    }
     let stdout = '';
     let pending = '';
     let stderr = '';
@@ -148,7 +158,7 @@ export function createMediaRunner(tools: MediaTools): MediaRunner {
         if (m && durationMs && durationMs > 0) report(Math.min(0.999, Number(m[1]) / 1000 / durationMs));
       };
       const fullArgs = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'warning', '-progress', 'pipe:1', '-nostats', ...args];
-      const exit = await exec(tools.ffmpeg, fullArgs, signal, onLine);
+      const exit = await exec(tools.ffmpeg, fullArgs, signal, onLine, opts.background);
       if (exit.code !== 0) {
         const why = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         throw new FfmpegError(`ffmpeg ${why}: ${summarize(exit.stderr) || '(no output)'}`, exit.code, exit.signal, exit.stderr);

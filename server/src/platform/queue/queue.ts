@@ -88,7 +88,7 @@ export async function createPgBossQueue(pool: pg.Pool, log: Logger): Promise<Job
         const p = jobPolicies[name];
         if (p.cron) await boss.schedule(name, p.cron, {}, { singletonKey: name });
         const handler = handlers[name] as (data: unknown, ctx: { id: string; attempt: number; maxAttempts: number; isLastAttempt: boolean }) => Promise<void>;
-        for (let i = 0; i < concurrency; i++) {
+        for (let i = 0; i < Math.max(p.concurrency ?? 1, concurrency); i++) {
           await boss.work(name, { pollingIntervalSeconds: 0.5, batchSize: 1, includeMetadata: true }, async ([job]) => {
             if (!job) return;
             const attempt = job.retryCount + 1;
