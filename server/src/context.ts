@@ -139,6 +139,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       if (closed) return;
       closed = true;
       await recsys.stop();
+      await feed.flush();
       await queue.stop();
       await dbh.close();
     },

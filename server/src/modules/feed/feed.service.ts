@@ -75,6 +75,8 @@ export function createFeedService(deps: {
     return refreshing ?? snapshot!.ranked;
   }
 
+  const servedLog = createServedLog(db);
+
   const hydrated = new Map<string, { at: number; dto: Video }>();
   async function hydrate(ids: string[]): Promise<Map<string, Video>> {
     const now = Date.now();
@@ -107,9 +109,7 @@ export function createFeedService(deps: {
     async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string, mode: 'personal' | 'popular' = 'personal'): Promise<FeedPage> {
       const c = decodeCursor(cursor, isForYouCursor);
       const session = c?.s ?? crypto.randomBytes(12).toString('base64url');
-      const served = c
-        ? new Set((await db.selectFrom('feed_served').select('video_id').where('session_id', '=', session).execute()).map((r) => r.video_id))
-        : new Set<string>();
+      const served = c ? new Set(await servedLog.of(session)) : new Set<string>();
       const items: FeedPage['items'] = [];
       const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public';
       if (mode === 'personal' && recsys && recsys.engine.size > 0) {
@@ -135,13 +135,11 @@ export function createFeedService(deps: {
           }
         }
       }
-      if (items.length) {
-        await db
-          .insertInto('feed_served')
-          .values(items.map((it) => ({ session_id: session, video_id: it.video.id })))
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
+      if (items.length)
+        servedLog.add(
+          session,
+          items.map((it) => it.video.id),
+        );
       return { items, nextCursor: items.length === limit ? encodeCursor({ s: session, n: (c?.n ?? 0) + 1 }) : null };
     },
     async following(viewer: SessionUser, limit: number, cursor?: string): Promise<FeedPage> {
@@ -153,6 +151,8 @@ export function createFeedService(deps: {
       );
       return { items: rows.map((r) => ({ video: videos.toDto(r), reason: 'following', why: ['From a creator you follow'] })), nextCursor };
     },
+    /** Write what is still buffered (on shutdown). */
+    flush: () => servedLog.flush(),
     async prune(olderThanHours = 24) {
       await db
         .deleteFrom('feed_served')
@@ -162,3 +162,64 @@ export function createFeedService(deps: {
   };
 }
 export type FeedService = ReturnType<typeof createFeedService>;
+
+/**
+ * What each feed session was already shown. This process's sessions are answered from memory and
+ * written in one batched INSERT every FLUSH_MS (one statement instead of one per page: on PGlite
+ * every statement holds the only thread); the table serves a session that continues on another
+ * API process, and the hourly prune keeps it small.
+ */
+const FLUSH_MS = 100;
+const MAX_SESSIONS = 50_000;
+function createServedLog(db: Database) {
+  const recent = new Map<string, Set<string>>();
+  let pending: { session_id: string; video_id: string }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const rows = pending;
+    pending = [];
+    if (rows.length)
+      // A failed write only loses cross-process dedup for those rows; it must not block later ones.
+      writing = writing
+        .catch(() => undefined)
+        .then(async () => {
+          for (let i = 0; i < rows.length; i += 5000)
+            await db
+              .insertInto('feed_served')
+              .values(rows.slice(i, i + 5000))
+              .onConflict((oc) => oc.doNothing())
+              .execute();
+        });
+    return writing;
+  }
+
+  return {
+    async of(session: string): Promise<Iterable<string>> {
+      const mine = recent.get(session);
+      if (mine) return mine;
+      const rows = await db.selectFrom('feed_served').select('video_id').where('session_id', '=', session).execute();
+      // A session that started on another process continues here: remember what it was shown.
+      const ids = new Set(rows.map((r) => r.video_id));
+      if (ids.size) recent.set(session, ids);
+      return ids;
+    },
+    add(session: string, videoIds: string[]) {
+      let mine = recent.get(session);
+      if (mine)
+        recent.delete(session); // re-insert: the Map's order is least recently used first
+      else mine = new Set();
+      for (const id of videoIds) {
+        mine.add(id);
+        pending.push({ session_id: session, video_id: id });
+      }
+      recent.set(session, mine);
+      if (recent.size > MAX_SESSIONS) recent.delete(recent.keys().next().value!);
+      timer ??= setTimeout(() => void flush().catch(() => undefined), FLUSH_MS);
+    },
+    flush,
+  };
+}

@@ -48,6 +48,23 @@ describe('feeds', () => {
     assert.equal(fresh.items.length, 5);
   });
 
+  test('a feed session continued on another API process still never repeats a video', async () => {
+    const first = await t.ctx.feed.forYou(undefined, 5);
+    await t.ctx.feed.flush(); // served rows are written in batches; another process reads them from the table
+    const other = createFeedService({ db: t.ctx.dbh.db, clock: t.ctx.clock, videosRepo: t.ctx.videosRepo, videos: t.ctx.videos });
+    const seen = new Set(first.items.map((i) => i.video.id));
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const r = await other.forYou(undefined, 5, cursor);
+      for (const it of r.items) {
+        assert.ok(!seen.has(it.video.id), `${it.video.id} was served twice`);
+        seen.add(it.video.id);
+      }
+      cursor = r.nextCursor;
+    }
+    assert.equal(seen.size, 32);
+  });
+
   test('no creator appears twice in a row on a page', async () => {
     const r = await t.anon.call('forYou', { query: { limit: 12 } });
     for (let i = 1; i < r.items.length; i++) assert.notEqual(r.items[i]!.video.author.id, r.items[i - 1]!.video.author.id);
