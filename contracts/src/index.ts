@@ -6,3 +6,4 @@ export * from './ledger.ts';
 export * from './wallet.ts';
 export * from './engagement.ts';
 export * from './discovery.ts';
+export * from './studio.ts';

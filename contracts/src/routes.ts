@@ -5,6 +5,7 @@ import { ledgerRoutes } from './ledger.ts';
 import { walletRoutes } from './wallet.ts';
 import { engagementRoutes } from './engagement.ts';
 import { discoveryRoutes } from './discovery.ts';
+import { studioRoutes } from './studio.ts';
 
 export type { RouteDef } from './route-def.ts';
 
@@ -197,6 +198,7 @@ export const routes = {
   ...walletRoutes,
   ...engagementRoutes,
   ...discoveryRoutes,
+  ...studioRoutes,
 } as const;
 
 export type Routes = typeof routes;
