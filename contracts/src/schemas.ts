@@ -118,7 +118,19 @@ export const FeedItem = z.object({
   reason: z.string(),
   /** "Why this video?" in plain words. */
   why: z.array(z.string()).default([]),
+  /** Set on paid placements (an ad slot of the feed); the app shows the label on the item. */
+  sponsored: z
+    .object({
+      label: z.enum(['Sponsored', 'Paid partnership']),
+      /** Who paid, as shown to the viewer. */
+      by: z.string(),
+      /** The ad (or promotion) this impression belongs to, for tracking. */
+      adId: z.string(),
+      cta: z.object({ text: z.string(), url: z.string().url() }).optional(),
+    })
+    .optional(),
 });
+export type FeedItem = z.infer<typeof FeedItem>;
 export const FeedPage = z.object({ items: z.array(FeedItem), nextCursor: z.string().nullable() });
 export type FeedPage = z.infer<typeof FeedPage>;
 

@@ -80,7 +80,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const changed: ((id: string) => void)[] = [];
   const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => changed.forEach((f) => f(id)) });
   const recsys = createRecsysService({ db: dbh.db, clock, log });
-  const feed = createFeedService({ db: dbh.db, clock, videosRepo, videos, recsys });
+  const feed = createFeedService({ db: dbh.db, clock, log, videosRepo, videos, recsys });
   const videoChanged = (id: string) => {
     feed.invalidate(id);
     void recsys.refreshVideo(id).catch((err: unknown) => log.warn({ err, videoId: id }, 'recommender catalogue update failed'));

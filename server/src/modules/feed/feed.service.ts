@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import type { FeedPage, Video } from '@flick/contracts';
+import type { FeedItem, FeedPage, Video } from '@flick/contracts';
+import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
@@ -17,7 +18,25 @@ const isForYouCursor = (v: unknown): v is ForYouCursor =>
   /^[A-Za-z0-9_-]{16,64}$/.test((v as ForYouCursor).s) &&
   Number.isInteger((v as ForYouCursor).n);
 
-export type FeedOptions = { snapshotTtlMs: number; candidateLimit: number; hydrateTtlMs: number };
+export type FeedOptions = {
+  snapshotTtlMs: number;
+  candidateLimit: number;
+  hydrateTtlMs: number;
+  /** Every Nth position of a feed session is an ad slot (never the first, never two in a row); 0 = no ads. */
+  adEvery: number;
+};
+
+/**
+ * The ad server's side of an ad slot: a sponsored item for this viewer at this position of the
+ * session, or null (no eligible ad: the slot goes to organic content). `exclude` is what the
+ * session has shown or is about to show.
+ */
+export type AdSlotFiller = (req: {
+  viewer: SessionUser | undefined;
+  session: string;
+  position: number;
+  exclude: ReadonlySet<string>;
+}) => Promise<FeedItem | null>;
 
 /**
  * Feed pipeline: candidates (a ranked snapshot shared by all requests) → filter (already served
@@ -30,11 +49,15 @@ export function createFeedService(deps: {
   videos: VideosService;
   recsys?: RecsysService;
   options?: Partial<FeedOptions>;
+  /** Fills the ad slots of For You (the ads module); without it every slot is organic. */
+  adSlots?: AdSlotFiller;
+  log?: Logger;
 }) {
   const { db, clock, videosRepo, videos, recsys } = deps;
   // The snapshot is re-ranked at once when a video is published or removed (invalidate), so the TTL
   // only ages view counts; rebuilding it stalls PGlite's single thread, so not too often.
-  const opts: FeedOptions = { snapshotTtlMs: 30_000, candidateLimit: 2000, hydrateTtlMs: 30_000, ...deps.options };
+  const opts: FeedOptions = { snapshotTtlMs: 30_000, candidateLimit: 2000, hydrateTtlMs: 30_000, adEvery: 8, ...deps.options };
+  if (opts.adEvery !== 0 && !(Number.isInteger(opts.adEvery) && opts.adEvery >= 3)) throw new Error('feed adEvery must be 0 (no ads) or an integer ≥ 3');
 
   let snapshot: { at: number; ranked: Ranked[] } | undefined;
   let refreshing: Promise<Ranked[]> | undefined;
@@ -96,6 +119,30 @@ export function createFeedService(deps: {
     return out;
   }
 
+  /** Put sponsored items into the ad slots this page covers; an ad server failure never breaks the feed. */
+  async function fillAdSlots(
+    filler: AdSlotFiller,
+    items: FeedItem[],
+    limit: number,
+    s: { viewer: SessionUser | undefined; session: string; shownBefore: number; served: ReadonlySet<string> },
+  ) {
+    for (let i = 0; i < items.length; i++) {
+      const position = s.shownBefore + i;
+      if (position === 0 || (position + 1) % opts.adEvery !== 0) continue;
+      const exclude = new Set([...s.served, ...items.map((it) => it.video.id)]);
+      let ad: FeedItem | null = null;
+      try {
+        ad = await filler({ viewer: s.viewer, session: s.session, position, exclude });
+      } catch (err) {
+        deps.log?.warn({ err }, 'ad slot left organic: the ad server failed');
+      }
+      if (!ad || exclude.has(ad.video.id)) continue;
+      items.splice(i, 0, ad);
+      // The organic item pushed off the page was not shown: it stays a candidate for the next page.
+      if (items.length > limit) items.length = limit;
+    }
+  }
+
   return {
     /** A video changed (published, edited, removed): drop it from the caches now and re-rank soon. */
     invalidate(videoId: string) {
@@ -110,6 +157,7 @@ export function createFeedService(deps: {
       const c = decodeCursor(cursor, isForYouCursor);
       const session = c?.s ?? crypto.randomBytes(12).toString('base64url');
       const served = c ? new Set(await servedLog.of(session)) : new Set<string>();
+      const shownBefore = served.size;
       const items: FeedPage['items'] = [];
       const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public';
       if (mode === 'personal' && recsys && recsys.engine.size > 0) {
@@ -135,6 +183,7 @@ export function createFeedService(deps: {
           }
         }
       }
+      if (deps.adSlots && opts.adEvery) await fillAdSlots(deps.adSlots, items, limit, { viewer, session, shownBefore, served });
       if (items.length)
         servedLog.add(
           session,

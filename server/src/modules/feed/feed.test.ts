@@ -48,6 +48,56 @@ describe('feeds', () => {
     assert.equal(fresh.items.length, 5);
   });
 
+  test('ad slots: every 8th position of a session, never first, never back to back; a failing ad server leaves them organic', async () => {
+    const brand = await t.newUser();
+    const adVideos = await seedVideos(t, brand.me.id, 6);
+    let next = 0;
+    const asked: number[] = [];
+    const feed = createFeedService({
+      db: t.ctx.dbh.db,
+      clock: t.ctx.clock,
+      videosRepo: t.ctx.videosRepo,
+      videos: t.ctx.videos,
+      adSlots: async ({ position, exclude }) => {
+        asked.push(position);
+        const id = adVideos.find((v, i) => i >= next && !exclude.has(v));
+        if (!id) return null;
+        next = adVideos.indexOf(id) + 1;
+        const video = t.ctx.videos.toDto((await t.ctx.videosRepo.byIds([id]))[0]!);
+        return { video, reason: 'ad', why: ['Sponsored by a brand'], sponsored: { label: 'Sponsored', by: brand.me.username, adId: `ad-${id}` } };
+      },
+    });
+    const shown: { id: string; sponsored: boolean }[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 4; page++) {
+      const r = await feed.forYou(undefined, 5, cursor);
+      assert.equal(r.items.length, 5);
+      shown.push(...r.items.map((i) => ({ id: i.video.id, sponsored: !!i.sponsored })));
+      cursor = r.nextCursor!;
+    }
+    assert.deepEqual(asked, [7, 15]);
+    assert.deepEqual(
+      shown.flatMap((s, i) => (s.sponsored ? [i] : [])),
+      [7, 15],
+    );
+    assert.equal(new Set(shown.map((s) => s.id)).size, shown.length, 'an ad never repeats a video of the session');
+
+    const broken = createFeedService({
+      db: t.ctx.dbh.db,
+      clock: t.ctx.clock,
+      videosRepo: t.ctx.videosRepo,
+      videos: t.ctx.videos,
+      adSlots: () => Promise.reject(new Error('ad server down')),
+      options: { adEvery: 3 },
+    });
+    const page = await broken.forYou(undefined, 6);
+    assert.equal(page.items.length, 6);
+    assert.ok(page.items.every((i) => !i.sponsored));
+    assert.throws(() =>
+      createFeedService({ db: t.ctx.dbh.db, clock: t.ctx.clock, videosRepo: t.ctx.videosRepo, videos: t.ctx.videos, options: { adEvery: 1 } }),
+    );
+  });
+
   test('a feed session continued on another API process still never repeats a video', async () => {
     const first = await t.ctx.feed.forYou(undefined, 5);
     await t.ctx.feed.flush(); // served rows are written in batches; another process reads them from the table
@@ -62,7 +112,13 @@ describe('feeds', () => {
       }
       cursor = r.nextCursor;
     }
-    assert.equal(seen.size, 32);
+    const { n } = await t.ctx.dbh.db
+      .selectFrom('videos')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'ready')
+      .where('visibility', '=', 'public')
+      .executeTakeFirstOrThrow();
+    assert.equal(seen.size, Number(n), 'the session ran through the whole catalogue');
   });
 
   test('no creator appears twice in a row on a page', async () => {
