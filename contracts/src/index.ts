@@ -7,3 +7,4 @@ export * from './wallet.ts';
 export * from './engagement.ts';
 export * from './discovery.ts';
 export * from './studio.ts';
+export * from './ads.ts';

@@ -6,6 +6,7 @@ import { walletRoutes } from './wallet.ts';
 import { engagementRoutes } from './engagement.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { studioRoutes } from './studio.ts';
+import { adsRoutes } from './ads.ts';
 
 export type { RouteDef } from './route-def.ts';
 
@@ -199,6 +200,7 @@ export const routes = {
   ...engagementRoutes,
   ...discoveryRoutes,
   ...studioRoutes,
+  ...adsRoutes,
 } as const;
 
 export type Routes = typeof routes;

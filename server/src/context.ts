@@ -20,6 +20,7 @@ import { createSocialService, type SocialService } from './modules/social/social
 import { createFeedService, type FeedService } from './modules/feed/feed.service.ts';
 import { createEventsService, type EventsService } from './modules/events/events.service.ts';
 import { createRecsysService, type RecsysService } from './modules/recsys/recsys.service.ts';
+import { createAdsService, type AdsService } from './modules/ads/ads.service.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
 
@@ -44,6 +45,7 @@ export type AppContext = {
   feed: FeedService;
   events: EventsService;
   recsys: RecsysService;
+  ads: AdsService;
   jobs: JobHandlers;
   /** Resumable-upload chunks (tus); abandoned ones expire after a day. */
   uploads: FileStore;
@@ -81,6 +83,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => changed.forEach((f) => f(id)) });
   const recsys = createRecsysService({ db: dbh.db, clock, log });
   const feed = createFeedService({ db: dbh.db, clock, log, videosRepo, videos, recsys });
+  const ads = createAdsService({ db: dbh.db, videosRepo });
   const videoChanged = (id: string) => {
     feed.invalidate(id);
     void recsys.refreshVideo(id).catch((err: unknown) => log.warn({ err, videoId: id }, 'recommender catalogue update failed'));
@@ -132,6 +135,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     feed,
     events,
     recsys,
+    ads,
     jobs,
     uploads,
     uploadDir,

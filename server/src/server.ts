@@ -8,6 +8,7 @@ import { registerVideoRoutes } from './modules/videos/videos.routes.ts';
 import { registerSocialRoutes } from './modules/social/social.routes.ts';
 import { registerFeedRoutes } from './modules/feed/feed.routes.ts';
 import { registerEventRoutes } from './modules/events/events.routes.ts';
+import { registerAdsRoutes } from './modules/ads/ads.routes.ts';
 
 export type HttpOptions = { authRateLimit?: { max: number; timeWindow: string }; webDist?: string | null };
 
@@ -32,6 +33,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerSocialRoutes(app, ctx.social);
   registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
   registerEventRoutes(app, ctx.events, ctx.recsys);
+  registerAdsRoutes(app, ctx.ads);
   await ctx.recsys.start({ follow: true });
   await app.ready();
   return app;

@@ -107,7 +107,68 @@ export interface FeedControlsTable {
   created_at: Generated<Date>;
 }
 
+// Advertising (issue 7).
+export interface AdvertisersTable {
+  id: string;
+  name: string;
+  website: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+export interface AdvertiserMembersTable {
+  advertiser_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'analyst';
+  created_at: Generated<Date>;
+}
+export interface AdCampaignsTable {
+  id: string;
+  advertiser_id: string;
+  name: string;
+  objective: 'reach' | 'video_views' | 'traffic' | 'community_interaction' | 'conversions';
+  status: Generated<'active' | 'paused' | 'archived'>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface AdGroupsTable {
+  id: string;
+  campaign_id: string;
+  name: string;
+  status: Generated<'active' | 'paused' | 'archived'>;
+  start_at: Timestamp;
+  end_at: Timestamp | null;
+  budget_period: 'daily' | 'lifetime';
+  budget_micros: number;
+  pacing: 'smooth' | 'fast';
+  bid_strategy: 'max_delivery' | 'cost_cap' | 'bid_cap';
+  billing: 'CPM' | 'CPC' | 'CPV' | 'OCPM';
+  bid_micros: number;
+  targeting: Json<Record<string, unknown>>;
+  frequency_cap: Json<{ max: number; days: number } | null>;
+  restricted: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export interface AdsTable {
+  id: string;
+  ad_group_id: string;
+  name: string;
+  video_id: string;
+  spark: Generated<boolean>;
+  cta_text: string;
+  landing_url: string;
+  status: Generated<'active' | 'paused' | 'archived'>;
+  review_status: Generated<'pending' | 'approved' | 'rejected'>;
+  review_reason: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  advertisers: AdvertisersTable;
+  advertiser_members: AdvertiserMembersTable;
+  ad_campaigns: AdCampaignsTable;
+  ad_groups: AdGroupsTable;
+  ads: AdsTable;
   feed_controls: FeedControlsTable;
   recsys_state: RecsysStateTable;
   app_state: AppStateTable;

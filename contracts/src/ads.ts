@@ -1,0 +1,256 @@
+// Advertising (issue 7): advertisers, campaigns → ad groups → ads. Schemas and routes of this domain; routes.ts spreads the table into the one route table.
+import { z } from 'zod';
+import { route } from './route-def.ts';
+
+export const AD_AGE_BANDS = ['13-17', '18-24', '25-34', '35-44', '45-54', '55+'] as const;
+export const AdObjective = z.enum(['reach', 'video_views', 'traffic', 'community_interaction', 'conversions']);
+export const AdStatus = z.enum(['active', 'paused', 'archived']);
+export const AdMemberRole = z.enum(['owner', 'admin', 'analyst']);
+
+const Id = (what: string) => z.string().uuid(`not ${what} id`);
+const Name = z.string().trim().min(1, 'a name is required').max(120);
+/** USD cents, whole numbers. */
+const Cents = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number of US cents` })
+    .int(`${what} must be whole cents`)
+    .min(min, `${what} must be at least ${min} cents`)
+    .max(max, `${what} must be at most ${max} cents`);
+const Tags = z
+  .array(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^#?[\p{L}\p{N}_]{1,64}$/u, 'not a hashtag')
+      .transform((t) => t.replace(/^#/, '')),
+  )
+  .max(50);
+/** Where a click goes: http(s) only (no javascript:, data: or other schemes). */
+export const LandingUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url('not a URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'the landing URL must start with http:// or https://');
+
+export const AdTargeting = z
+  .object({
+    ageBands: z.array(z.enum(AD_AGE_BANDS)).max(6).optional(),
+    genders: z
+      .array(z.enum(['female', 'male', 'other']))
+      .max(3)
+      .optional(),
+    countries: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'countries are ISO 3166 two-letter codes'))
+      .max(250)
+      .optional(),
+    languages: z
+      .array(z.string().regex(/^[a-z]{2}$/, 'languages are ISO 639-1 two-letter codes'))
+      .max(50)
+      .optional(),
+    devices: z
+      .array(z.enum(['ios', 'android', 'desktop']))
+      .max(3)
+      .optional(),
+    interests: Tags.optional(),
+    engagedHashtags: Tags.optional(),
+    audiences: z.array(z.string().max(64)).max(20).optional(),
+  })
+  .strict();
+
+/** Targeting as stored and returned (already normalised: no transforms, so responses serialise). */
+const AdTargetingOut = z.object({
+  ageBands: z.array(z.enum(AD_AGE_BANDS)).optional(),
+  genders: z.array(z.string()).optional(),
+  countries: z.array(z.string()).optional(),
+  languages: z.array(z.string()).optional(),
+  devices: z.array(z.string()).optional(),
+  interests: z.array(z.string()).optional(),
+  engagedHashtags: z.array(z.string()).optional(),
+  audiences: z.array(z.string()).optional(),
+});
+
+export const AdGroupBody = z
+  .object({
+    name: Name,
+    startAt: z.string().datetime({ offset: true, message: 'startAt must be an ISO date-time' }),
+    endAt: z.string().datetime({ offset: true, message: 'endAt must be an ISO date-time' }).nullable().default(null),
+    budget: z.object({ period: z.enum(['daily', 'lifetime']), amountCents: Cents('the budget', 500, 100_000_000) }),
+    pacing: z.enum(['smooth', 'fast']).default('smooth'),
+    bidStrategy: z.enum(['max_delivery', 'cost_cap', 'bid_cap']).default('max_delivery'),
+    billing: z.enum(['CPM', 'CPC', 'CPV', 'OCPM']),
+    /** Per billing event (per 1,000 impressions for CPM, per conversion for oCPM). */
+    bidCents: Cents('the bid', 1, 100_000),
+    targeting: AdTargeting.default({}),
+    frequencyCap: z
+      .object({ max: z.number().int().min(1).max(100), days: z.number().int().min(1).max(30) })
+      .nullable()
+      .default(null),
+    /** Alcohol, gambling, dating and the like: never shown to minors. */
+    restricted: z.boolean().default(false),
+  })
+  .superRefine((g, ctx) => {
+    if (g.endAt && Date.parse(g.endAt) <= Date.parse(g.startAt)) ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'endAt must be after startAt' });
+    if (g.budget.period === 'lifetime' && !g.endAt) ctx.addIssue({ code: 'custom', path: ['endAt'], message: 'a lifetime budget needs an end date' });
+    if (g.restricted && g.targeting.ageBands?.includes('13-17'))
+      ctx.addIssue({ code: 'custom', path: ['targeting', 'ageBands'], message: 'a restricted category cannot target 13–17 year-olds' });
+  });
+export type AdGroupBody = z.infer<typeof AdGroupBody>;
+
+export const Advertiser = z.object({ id: z.string(), name: z.string(), website: z.string().nullable(), role: AdMemberRole, createdAt: z.string() });
+export const AdvertiserBody = z.object({ name: Name, website: LandingUrl.optional() });
+export const Campaign = z.object({
+  id: z.string(),
+  advertiserId: z.string(),
+  name: z.string(),
+  objective: AdObjective,
+  status: AdStatus,
+  createdAt: z.string(),
+});
+export const CampaignBody = z.object({ name: Name, objective: AdObjective });
+export const CampaignPatch = z.object({ name: Name.optional(), status: AdStatus.optional() });
+export const AdGroup = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  name: z.string(),
+  status: AdStatus,
+  startAt: z.string(),
+  endAt: z.string().nullable(),
+  budget: z.object({ period: z.enum(['daily', 'lifetime']), amountCents: z.number().int() }),
+  pacing: z.enum(['smooth', 'fast']),
+  bidStrategy: z.enum(['max_delivery', 'cost_cap', 'bid_cap']),
+  billing: z.enum(['CPM', 'CPC', 'CPV', 'OCPM']),
+  bidCents: z.number().int(),
+  targeting: AdTargetingOut,
+  frequencyCap: z.object({ max: z.number().int(), days: z.number().int() }).nullable(),
+  restricted: z.boolean(),
+  createdAt: z.string(),
+});
+export const AdGroupPatch = z.object({ status: AdStatus });
+export const Ad = z.object({
+  id: z.string(),
+  adGroupId: z.string(),
+  name: z.string(),
+  videoId: z.string(),
+  spark: z.boolean(),
+  cta: z.object({ text: z.string(), url: z.string() }),
+  status: AdStatus,
+  review: z.object({ status: z.enum(['pending', 'approved', 'rejected']), reason: z.string().nullable() }),
+  createdAt: z.string(),
+});
+export const AdBody = z.object({
+  name: Name,
+  /** The advertiser's own uploaded video. */
+  videoId: Id('a video'),
+  cta: z.object({ text: z.string().trim().min(1).max(30), url: LandingUrl }),
+});
+const List = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+const AdvertiserParams = z.object({ id: Id('an advertiser') });
+const CampaignParams = z.object({ id: Id('a campaign') });
+const AdGroupParams = z.object({ id: Id('an ad group') });
+
+const tags = ['ads'];
+export const adsRoutes = {
+  createAdvertiser: route({
+    method: 'POST',
+    path: '/api/ads/advertisers',
+    summary: 'Create an advertiser account (you become its owner)',
+    tags,
+    auth: true,
+    body: AdvertiserBody,
+    response: Advertiser,
+    status: 201,
+  }),
+  myAdvertisers: route({
+    method: 'GET',
+    path: '/api/ads/advertisers',
+    summary: 'Advertiser accounts I am a member of',
+    tags,
+    auth: true,
+    response: List(Advertiser),
+  }),
+  createCampaign: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/campaigns',
+    summary: 'Create a campaign',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    body: CampaignBody,
+    response: Campaign,
+    status: 201,
+  }),
+  campaigns: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/campaigns',
+    summary: "An advertiser's campaigns",
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: List(Campaign),
+  }),
+  updateCampaign: route({
+    method: 'PATCH',
+    path: '/api/ads/campaigns/:id',
+    summary: 'Rename, pause, resume or archive a campaign',
+    tags,
+    auth: true,
+    params: CampaignParams,
+    body: CampaignPatch,
+    response: Campaign,
+  }),
+  duplicateCampaign: route({
+    method: 'POST',
+    path: '/api/ads/campaigns/:id/duplicate',
+    summary: 'Copy a campaign with its ad groups and ads (paused)',
+    tags,
+    auth: true,
+    params: CampaignParams,
+    response: Campaign,
+    status: 201,
+  }),
+  createAdGroup: route({
+    method: 'POST',
+    path: '/api/ads/campaigns/:id/ad-groups',
+    summary: 'Create an ad group: schedule, budget, pacing, bidding, targeting, frequency cap',
+    tags,
+    auth: true,
+    params: CampaignParams,
+    body: AdGroupBody,
+    response: AdGroup,
+    status: 201,
+  }),
+  adGroups: route({
+    method: 'GET',
+    path: '/api/ads/campaigns/:id/ad-groups',
+    summary: "A campaign's ad groups",
+    tags,
+    auth: true,
+    params: CampaignParams,
+    response: List(AdGroup),
+  }),
+  updateAdGroup: route({
+    method: 'PATCH',
+    path: '/api/ads/ad-groups/:id',
+    summary: 'Pause, resume or archive an ad group',
+    tags,
+    auth: true,
+    params: AdGroupParams,
+    body: AdGroupPatch,
+    response: AdGroup,
+  }),
+  createAd: route({
+    method: 'POST',
+    path: '/api/ads/ad-groups/:id/ads',
+    summary: 'Create an ad from your own ready video; it is reviewed before delivery',
+    tags,
+    auth: true,
+    params: AdGroupParams,
+    body: AdBody,
+    response: Ad,
+    status: 201,
+  }),
+  ads: route({ method: 'GET', path: '/api/ads/ad-groups/:id/ads', summary: "An ad group's ads", tags, auth: true, params: AdGroupParams, response: List(Ad) }),
+} as const;
