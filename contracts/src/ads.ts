@@ -151,6 +151,12 @@ const AdvertiserParams = z.object({ id: Id('an advertiser') });
 const CampaignParams = z.object({ id: Id('a campaign') });
 const AdGroupParams = z.object({ id: Id('an ad group') });
 
+export const AdReviewItem = Ad.extend({ advertiser: z.string(), landingHost: z.string() });
+export const AdReviewBody = z
+  .object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().min(1).max(500).optional() })
+  .refine((b) => b.decision === 'approve' || !!b.reason, { path: ['reason'], message: 'a rejection needs a reason the advertiser can act on' });
+const AdParams = z.object({ id: Id('an ad') });
+
 const tags = ['ads'];
 export const adsRoutes = {
   createAdvertiser: route({
@@ -253,4 +259,22 @@ export const adsRoutes = {
     status: 201,
   }),
   ads: route({ method: 'GET', path: '/api/ads/ad-groups/:id/ads', summary: "An ad group's ads", tags, auth: true, params: AdGroupParams, response: List(Ad) }),
+  adReviewQueue: route({
+    method: 'GET',
+    path: '/api/staff/ads/review',
+    summary: 'Ads waiting for creative review, oldest first (moderators, admins)',
+    tags: ['staff', 'ads'],
+    auth: true,
+    response: List(AdReviewItem),
+  }),
+  reviewAd: route({
+    method: 'POST',
+    path: '/api/staff/ads/:id/review',
+    summary: 'Approve or reject an ad (moderators, admins)',
+    tags: ['staff', 'ads'],
+    auth: true,
+    params: AdParams,
+    body: AdReviewBody,
+    response: Ad,
+  }),
 } as const;

@@ -14,4 +14,6 @@ export function registerAdsRoutes(app: FastifyInstance, ads: AdsService) {
   mount(app, 'updateAdGroup', async (req) => ads.updateAdGroup(req.user, req.params.id, req.body.status));
   mount(app, 'createAd', async (req) => ads.createAd(req.user, req.params.id, req.body));
   mount(app, 'ads', async (req) => ads.ads(req.user, req.params.id));
+  mount(app, 'adReviewQueue', async (req) => ads.reviewQueue(req.user));
+  mount(app, 'reviewAd', async (req) => ads.review(req.user, req.params.id, req.body.decision, req.body.reason));
 }

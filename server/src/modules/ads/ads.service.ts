@@ -65,6 +65,9 @@ export function createAdsService(deps: { db: Database; videosRepo: VideosRepo })
     if (!m) throw notFound('advertiser');
     return m.role;
   }
+  const mustModerate = (u: SessionUser) => {
+    if (!u.roles.includes('moderator') && !u.roles.includes('admin')) throw forbidden('only moderators and admins review ads');
+  };
   const mustEdit = (role: Role) => {
     if (role === 'analyst') throw forbidden('analysts can read reports but not change campaigns');
   };
@@ -220,6 +223,33 @@ export function createAdsService(deps: { db: Database; videosRepo: VideosRepo })
         .values({ id: crypto.randomUUID(), ad_group_id: groupId, name: b.name, video_id: b.videoId, cta_text: b.cta.text, landing_url: b.cta.url })
         .returningAll()
         .executeTakeFirstOrThrow();
+      return adDto(a);
+    },
+    /** Staff review: ads that passed the automatic checks (own ready public video, http(s) landing URL), oldest first. */
+    async reviewQueue(staff: SessionUser) {
+      mustModerate(staff);
+      const rows = await db
+        .selectFrom('ads')
+        .innerJoin('ad_groups as g', 'g.id', 'ads.ad_group_id')
+        .innerJoin('ad_campaigns as c', 'c.id', 'g.campaign_id')
+        .innerJoin('advertisers as a', 'a.id', 'c.advertiser_id')
+        .selectAll('ads')
+        .select('a.name as advertiser')
+        .where('ads.review_status', '=', 'pending')
+        .orderBy('ads.created_at')
+        .limit(100)
+        .execute();
+      return { items: rows.map((r) => ({ ...adDto(r), advertiser: r.advertiser, landingHost: new URL(r.landing_url).host })) };
+    },
+    async review(staff: SessionUser, adId: string, decision: 'approve' | 'reject', reason?: string) {
+      mustModerate(staff);
+      const a = await db
+        .updateTable('ads')
+        .set({ review_status: decision === 'approve' ? 'approved' : 'rejected', review_reason: decision === 'reject' ? (reason ?? null) : null })
+        .where('id', '=', adId)
+        .returningAll()
+        .executeTakeFirst();
+      if (!a) throw notFound('ad');
       return adDto(a);
     },
     async ads(user: SessionUser, groupId: string) {

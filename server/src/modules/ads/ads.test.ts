@@ -119,4 +119,38 @@ describe('ads manager: advertisers, campaigns, ad groups, ads', () => {
     const teen = await t.newUser({ birthdate: `${new Date().getUTCFullYear() - 15}-01-01` });
     await rejects(teen.client.call('createAdvertiser', { body: { name: 'Teen brand' } }), 403);
   });
+
+  test('staff review: moderators approve or reject with a reason; nobody else can', async () => {
+    const adv = await brand.client.call('createAdvertiser', { body: { name: 'Reviewed brand' } });
+    const c = await brand.client.call('createCampaign', { params: { id: adv.id }, body: { name: 'R', objective: 'traffic' } });
+    const g = await brand.client.call('createAdGroup', { params: { id: c.id }, body: group() });
+    const videoId = await insertReadyVideo(t, { userId: brand.me.id, at: new Date(), caption: 'review me' });
+    const ad = await brand.client.call('createAd', {
+      params: { id: g.id },
+      body: { name: 'R1', videoId, cta: { text: 'Visit', url: 'https://brand.example/a?x=1' } },
+    });
+    const mod = await t.newUser();
+    await t.ctx.dbh.db
+      .updateTable('users')
+      .set({ roles: ['user', 'moderator'] })
+      .where('id', '=', mod.me.id)
+      .execute();
+    const modNow = mod; // roles are read per request: the open session is a moderator now
+    const queue = await modNow.client.call('adReviewQueue', {});
+    const item = queue.items.find((i) => i.id === ad.id);
+    assert.ok(item);
+    assert.equal(item.advertiser, 'Reviewed brand');
+    assert.equal(item.landingHost, 'brand.example');
+    await rejects(brand.client.call('adReviewQueue', {}), 403);
+    await rejects(brand.client.call('reviewAd', { params: { id: ad.id }, body: { decision: 'approve' } }), 403);
+    await rejects(modNow.client.call('reviewAd', { params: { id: ad.id }, body: { decision: 'reject' } }), 400, /reason/);
+    const rejected = await modNow.client.call('reviewAd', {
+      params: { id: ad.id },
+      body: { decision: 'reject', reason: 'The landing page does not match the ad' },
+    });
+    assert.deepEqual(rejected.review, { status: 'rejected', reason: 'The landing page does not match the ad' });
+    const approved = await modNow.client.call('reviewAd', { params: { id: ad.id }, body: { decision: 'approve' } });
+    assert.deepEqual(approved.review, { status: 'approved', reason: null });
+    assert.ok(!(await modNow.client.call('adReviewQueue', {})).items.some((i) => i.id === ad.id));
+  });
 });
