@@ -185,7 +185,9 @@ async function main(): Promise<void> {
   let hp = opts.hp;
   let tuning: TuneResult | undefined;
   if (opts.tune) {
-    tuning = runTuning(data, { folds: opts.folds, seed: opts.seed, base: hp, grid: DEFAULT_TUNE_GRID, onProgress: (d, t, l) => bar.update(d, t, l) });
+    // Only the grids of the models being evaluated.
+    const grid = { mf: opts.models.includes('mf') ? DEFAULT_TUNE_GRID.mf : [], knn: opts.models.includes('knn') ? DEFAULT_TUNE_GRID.knn : [] };
+    tuning = runTuning(data, { folds: opts.folds, seed: opts.seed, base: hp, grid, onProgress: (d, t, l) => bar.update(d, t, l) });
     hp = tuning.best;
   }
   const models: Record<string, Record<string, number>> = {};

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeSnapshot, encodeSnapshot } from './codec.ts';
 import { ImplicitMF, MFConfigError, choleskySolveLower, type MFConfig } from './mf.ts';
 
 // Two taste groups: users u0..u9 like items a0..a9, users u10..u19 like b0..b9. Each user has seen
@@ -24,7 +25,13 @@ function planted(config: Partial<MFConfig> = SMALL): ImplicitMF {
 const group = (ids: { id: string }[]) => new Set(ids.map((x) => x.id[0]));
 
 test('batch ALS recovers a planted two-block structure', () => {
-  for (const variant of [{}, { popularityExponent: 0.5 }, { regularizationExponent: 1, regularization: 0.05 }]) {
+  for (const variant of [
+    {},
+    { popularityExponent: 0.5 },
+    { regularizationExponent: 1, regularization: 0.05 },
+    { regularizationExponent: 1, regularization: 0.05, activityExponent: 0.5, activityPivot: 3 },
+    { regularizationExponent: 1, regularization: 0.05, activityExponent: 0.5, missingActivityExponent: 0.5, activityPivot: 3 },
+  ]) {
     const mf = planted({ ...SMALL, ...variant });
     for (let j = 0; j < 2 * GROUP; j++) {
       const mine = j < GROUP ? 'a' : 'b';
@@ -33,6 +40,31 @@ test('batch ALS recovers a planted two-block structure', () => {
       assert.deepEqual(group(top), new Set([mine]), `user u${j} (${JSON.stringify(variant)}) got ${top.map((x) => x.id).join(',')}`);
       assert.ok(top.every((x) => !seen.has(x.id)));
     }
+  }
+});
+
+test('batch fit and the online re-solve optimise the same objective (activity scaling included)', () => {
+  // Users with different activity (3 to 9 items), so the activity factors differ between rows.
+  const config: Partial<MFConfig> = {
+    factors: 4,
+    regularization: 0.05,
+    regularizationExponent: 1,
+    alpha: 3,
+    activityExponent: 0.5,
+    missingActivityExponent: 0.3,
+    activityPivot: 5,
+    iterations: 60,
+    cgSteps: 4,
+  };
+  const mf = new ImplicitMF(config);
+  for (let u = 0; u < 12; u++) for (let t = 0; t < 3 + (u % 7); t++) mf.addInteraction(`u${u}`, `i${(u * 5 + t * 3) % 17}`);
+  mf.fit();
+  for (const user of ['u2', 'u6']) {
+    const batch = mf.userVector(user);
+    // A zero-weight event leaves the data unchanged but makes the model re-solve the user exactly (Cholesky).
+    mf.observe(user, mf.history(user).keys().next().value!, 0);
+    const online = mf.userVector(user);
+    for (let a = 0; a < 4; a++) assert.ok(Math.abs(batch[a]! - online[a]!) < 5e-3, `${user}[${a}]: batch ${batch[a]} vs online ${online[a]}`);
   }
 });
 
@@ -104,6 +136,9 @@ test('tables grow past their initial capacity', () => {
 
 test('config is validated', () => {
   assert.throws(() => new ImplicitMF({ factors: 0 }), MFConfigError);
+  assert.throws(() => new ImplicitMF({ activityExponent: -1 }), MFConfigError);
+  assert.throws(() => new ImplicitMF({ activityPivot: 0 }), MFConfigError);
+  assert.throws(() => new ImplicitMF({ missingActivityExponent: 3 }), MFConfigError);
   assert.throws(() => new ImplicitMF({ onlineItemRate: 2 }), MFConfigError);
   assert.throws(() => new ImplicitMF().addInteraction('u', 'i', NaN), MFConfigError);
 });
@@ -120,11 +155,60 @@ test('a new video starts collecting signal from its first viewers (online item s
   const mf = planted();
   mf.initItem('new-a');
   const item = mf.items.get('new-a')!;
-  assert.equal(mf.scoreAll('u2')[item], 0);
+  // A small random start (never exactly zero), so it scores about 0 until observed.
+  assert.ok(Math.abs(mf.scoreAll('u2')[item]!) < 0.05);
   mf.observe('u1', 'new-a');
   // u2 shares u1's taste, u12 does not.
   assert.ok(mf.scoreAll('u2')[item]! > 0.01);
   assert.ok(mf.scoreAll('u2')[item]! > mf.scoreAll('u12')[item]!);
+});
+
+test('a model that only ever learns online (no batch fit, as the live feed starts) still learns', () => {
+  // Regression: new items used to start at exactly zero, and with all item vectors zero every
+  // online re-solve and item step stays at zero, so the live model never learnt anything.
+  const mf = new ImplicitMF({ factors: 8 });
+  for (let t = 0; t < GROUP; t++) {
+    mf.initItem(`a${t}`);
+    mf.initItem(`b${t}`);
+  }
+  for (let round = 0; round < 3; round++)
+    for (let j = 0; j < GROUP; j++)
+      for (const t of seenBy(j)) {
+        mf.observe(`u${j}`, `a${t}`);
+        mf.observe(`u${GROUP + j}`, `b${t}`);
+      }
+  let right = 0;
+  for (let j = 0; j < 2 * GROUP; j++) {
+    const mine = j < GROUP ? 'a' : 'b';
+    const top = mf.topK(`u${j}`, 4, new Set(seenBy(j % GROUP).map((t) => `${mine}${t}`)));
+    right += top.filter((x) => x.id[0] === mine).length;
+  }
+  // 80 recommendations in all; chance would put half in the user's own group.
+  assert.ok(right >= 72, `${right} of 80 in the user's group`);
+  // And the same index gets the same starting vector in every model with this seed.
+  const fresh = () => {
+    const m = new ImplicitMF({ factors: 8 });
+    m.initItem('x');
+    return m.itemVector('x')!;
+  };
+  assert.deepEqual(fresh(), fresh());
+  assert.ok(fresh().some((v) => v !== 0));
+});
+
+test('a snapshot written before activity scaling existed restores with it off', () => {
+  const mf = planted({ ...SMALL, activityExponent: 0 });
+  const { meta, arrays } = decodeSnapshot(mf.serialize(), 'implicit-mf');
+  const m = meta as { config: Partial<MFConfig> };
+  delete m.config.activityExponent;
+  delete m.config.activityPivot;
+  delete m.config.missingActivityExponent;
+  const restored = ImplicitMF.deserialize(encodeSnapshot('implicit-mf', m, Object.fromEntries(arrays)));
+  assert.equal(restored.config.activityExponent, 0);
+  assert.equal(restored.config.missingActivityExponent, 0);
+  assert.deepEqual(restored.scoreAll('u3'), mf.scoreAll('u3'));
+  mf.observe('u3', 'b1');
+  restored.observe('u3', 'b1');
+  assert.deepEqual(restored.scoreAll('u3'), mf.scoreAll('u3'));
 });
 
 test('long histories take the warm conjugate-gradient path and stay sane', () => {

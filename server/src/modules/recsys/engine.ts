@@ -1,4 +1,4 @@
-import { ImplicitMF } from '../../recsys/mf.ts';
+import { ImplicitMF, type MFConfig } from '../../recsys/mf.ts';
 import { topKIndices } from '../../recsys/top-k.ts';
 import { createRanker, fi, NF, type Outcome, type Ranker, type RankerState } from './ranker.ts';
 import { SeenFilter } from './seen-filter.ts';
@@ -23,11 +23,26 @@ export type EngineOptions = {
   maxPerCreator: number;
   maxPerHashtag: number;
   factors: number;
+  /**
+   * MF settings on top of DEFAULT_MF_CONFIG (which protocol A validated on MovieLens). The
+   * activity pivot is the history length at which a user's confidence slope is alpha: feed users
+   * log hundreds of events where MovieLens users have tens of ratings, and 300 beat 50 on the
+   * simulator (docs/recsys.md).
+   */
+  mf: Partial<MFConfig>;
   /** Source of randomness for exploration jitter (seeded in tests). */
   random: () => number;
 };
 
-const defaults: EngineOptions = { exploreShare: 0.25, poolSizes: [100, 1000, 10000], maxPerCreator: 2, maxPerHashtag: 5, factors: 32, random: Math.random };
+const defaults: EngineOptions = {
+  exploreShare: 0.25,
+  poolSizes: [100, 1000, 10000],
+  maxPerCreator: 2,
+  maxPerHashtag: 5,
+  factors: 32,
+  mf: { activityPivot: 300 },
+  random: Math.random,
+};
 
 type View = { videoId: string; startedAt: number; watchMs: number; durationMs: number; outcome: Outcome; features?: Float32Array };
 
@@ -92,7 +107,7 @@ const squash = (x: number) => x / (1 + Math.abs(x));
  */
 export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   const opts = { ...defaults, ...options };
-  let mf = new ImplicitMF({ factors: opts.factors, iterations: 4 });
+  let mf = new ImplicitMF({ iterations: 4, ...opts.mf, factors: opts.factors });
   let ranker: Ranker = createRanker();
   const videos = new Map<string, VideoMeta>();
   const stats = new Map<string, VideoStats>();
@@ -182,25 +197,39 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   function refreshLists(now: number) {
     const all = [...videos.values()];
     const n = all.length;
-    // Typed arrays and heap selection (not object arrays and full sorts): this runs on the API
-    // thread every 2 s, and at 100k videos the sorts were most of its cost.
+    // Typed arrays, typed sorts and heap selection (not object arrays and comparator sorts): this
+    // runs on the API thread every 2 s, so it must stay a few tens of ms at 100k videos.
+    const st = all.map((v) => statsOf(v.id));
     const q = new Float32Array(n);
     const levels = new Int32Array(n);
+    let maxLevel = 0;
     for (let i = 0; i < n; i++) {
-      q[i] = quality(all[i]!.id);
+      q[i] = qualityOf(st[i]!);
       levels[i] = pool.get(all[i]!.id) ?? 0;
+      if (levels[i]! > maxLevel) maxLevel = levels[i]!;
     }
-    const byLevel = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) (byLevel.get(levels[i]!) ?? byLevel.set(levels[i]!, []).get(levels[i]!)!).push(q[i]!);
-    const median = new Map([...byLevel].map(([l, xs]) => [l, xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0]));
+    const median = new Float32Array(maxLevel + 1);
+    {
+      const counts = new Int32Array(maxLevel + 2);
+      for (let i = 0; i < n; i++) counts[levels[i]! + 1]!++;
+      for (let l = 1; l <= maxLevel + 1; l++) counts[l]! += counts[l - 1]!;
+      // Qualities grouped by level (a counting sort), then each group sorted numerically in place.
+      const grouped = new Float32Array(n);
+      const fill = counts.slice(0, maxLevel + 1);
+      for (let i = 0; i < n; i++) grouped[fill[levels[i]!]!++] = q[i]!;
+      for (let l = 0; l <= maxLevel; l++) {
+        const xs = grouped.subarray(counts[l], counts[l + 1]).sort();
+        median[l] = xs.length ? xs[Math.floor(xs.length / 2)]! : 0;
+      }
+    }
     const freshScore = new Float32Array(n).fill(-Infinity);
     for (let i = 0; i < n; i++) {
       const level = levels[i]!;
       const cap = opts.poolSizes[level];
       if (cap === undefined) continue;
       // Newest first among the videos still under their pool's impression cap.
-      if (statsOf(all[i]!.id).impressions < cap) freshScore[i] = (all[i]!.publishedAt - now) / 1000;
-      else if (q[i]! >= median.get(level)!) pool.set(all[i]!.id, level + 1);
+      if (st[i]!.impressions < cap) freshScore[i] = (all[i]!.publishedAt - now) / 1000;
+      else if (q[i]! >= median[level]!) pool.set(all[i]!.id, level + 1);
     }
     const top = (scores: Float32Array) => {
       const out: string[] = [];
@@ -210,31 +239,40 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     const trend = new Float32Array(n);
     const popular = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      const st = statsOf(all[i]!.id);
-      const t = decayedTrend(st, now);
+      const t = decayedTrend(st[i]!, now);
       trend[i] = t > 0 ? t : -Infinity;
-      popular[i] = Math.log1p(st.views) + q[i]!;
+      popular[i] = Math.log1p(st[i]!.views) + q[i]!;
     }
     const freshIds = top(freshScore);
     lists = { at: now, trending: top(trend), popular: top(popular), fresh: freshIds, freshSet: new Set(freshIds) };
     return lists;
   }
 
-  function quality(id: string) {
-    const r = smoothedRates(statsOf(id));
+  function qualityOf(s: VideoStats) {
+    const r = smoothedRates(s);
     return r.complete + 2 * r.like + 4 * r.share - r.skip;
   }
 
+  const clock = { at: NaN, sin: 0, cos: 1 };
   function features(userId: string | undefined, v: VideoMeta, now: number, depth: number, affinity: number): Float32Array {
     const x = new Float32Array(NF);
     const u = userId ? users.get(userId) : undefined;
     const s = statsOf(v.id);
     const r = smoothedRates(s);
-    const hour = new Date(now).getUTCHours() + new Date(now).getUTCMinutes() / 60;
+    // A page scores hundreds of candidates at one `now`: the clock features are computed once.
+    if (now !== clock.at) {
+      const d = new Date(now);
+      const hour = d.getUTCHours() + d.getUTCMinutes() / 60;
+      clock.at = now;
+      clock.sin = Math.sin((hour / 24) * 2 * Math.PI);
+      clock.cos = Math.cos((hour / 24) * 2 * Math.PI);
+    }
+    let tagAffinity = 0;
+    if (u) for (const t of v.hashtags) tagAffinity = Math.max(tagAffinity, u.tags.get(t) ?? 0);
     x[fi.bias] = 1;
     x[fi.embeddingAffinity] = squash(affinity * 4);
     x[fi.creatorAffinity] = squash((u?.creators.get(v.creatorId) ?? 0) / 3);
-    x[fi.hashtagAffinity] = squash(Math.max(0, ...v.hashtags.map((t) => u?.tags.get(t) ?? 0)) / 3);
+    x[fi.hashtagAffinity] = squash(tagAffinity / 3);
     x[fi.completeRate] = r.complete;
     x[fi.skipRate] = r.skip;
     x[fi.likeRate] = r.like;
@@ -243,8 +281,8 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     x[fi.popularity] = Math.log1p(s.views) / 10;
     x[fi.trend] = Math.log1p(decayedTrend(s, now)) / 5;
     x[fi.followsCreator] = u?.follows.has(v.creatorId) ? 1 : 0;
-    x[fi.hourSin] = Math.sin((hour / 24) * 2 * Math.PI);
-    x[fi.hourCos] = Math.cos((hour / 24) * 2 * Math.PI);
+    x[fi.hourSin] = clock.sin;
+    x[fi.hourCos] = clock.cos;
     x[fi.sessionDepth] = Math.min(depth, 50) / 50;
     x[fi.duration] = Math.log1p(v.durationMs / 1000) / 6;
     x[fi.isNew] = s.impressions < (opts.poolSizes[0] ?? 100) ? 1 : 0;

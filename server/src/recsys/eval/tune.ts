@@ -19,8 +19,10 @@ export type TuneGrid = {
 
 export const DEFAULT_TUNE_GRID: TuneGrid = {
   mf: [
-    { regularizationExponent: [0], factors: [32, 64, 128], regularization: [10, 20, 50, 100], alpha: [2, 5, 10, 20] },
-    { regularizationExponent: [1], factors: [64, 128], regularization: [0.02, 0.05, 0.08, 0.12], alpha: [2, 4, 8] },
+    // Plain frequency-scaled iALS (the previous defaults' grid, trimmed).
+    { regularizationExponent: [1], activityExponent: [0], factors: [64, 128], regularization: [0.05, 0.08, 0.12], alpha: [2, 4, 8] },
+    // Activity-scaled confidence. The good (λ, α) pairs lie on a ridge λ ≈ 0.01·(1 + α).
+    { regularizationExponent: [1], activityExponent: [0.4, 0.5, 0.6], factors: [64], alpha: [2, 3, 4], regularization: [0.03, 0.035, 0.04, 0.045, 0.05] },
   ],
   knn: { neighbours: [20, 50, 100, 200], shrink: [0, 10, 50], asymmetry: [0.5, 0.7], userWeightExponent: [0, 0.5, 1] },
 };
