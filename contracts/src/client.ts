@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { routes, type RouteName, type Routes } from './routes.ts';
+import { routes, type RouteDef, type RouteName, type Routes } from './routes.ts';
 
 type Infer<T> = T extends z.ZodType ? z.input<T> : never;
 type Out<T> = T extends z.ZodType ? z.output<T> : never;
@@ -45,8 +45,11 @@ export function createClient(opts: ClientOptions = {}) {
     name: K,
     ...rest: Args<Routes[K]> extends { params?: undefined; body?: undefined } ? [args?: Args<Routes[K]>] : [args: Args<Routes[K]>]
   ): Promise<ClientResult<K>> {
-    const r: Routes[K] = routes[name];
-    const args = (rest[0] ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown; form?: FormData };
+    // Widened on purpose: reading .path off `Routes[K]` makes tsc relate every route type to every other (it crashed at ~125 routes).
+    const r: RouteDef = routes[name];
+    // Same reason: `rest[0] ?? {}` on the generic tuple reduces a union of every route's arguments (tsc ran out of memory at ~160 routes).
+    const first: unknown = rest[0];
+    const args = (first ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown; form?: FormData };
     let url = (opts.baseUrl ?? '') + buildPath(r.path, args.params);
     if (args.query) {
       const q = new URLSearchParams();

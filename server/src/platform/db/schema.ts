@@ -15,6 +15,10 @@ export interface UsersTable {
   avatar_key: string | null;
   roles: Generated<string[]>;
   created_at: Generated<Date>;
+  is_private: Generated<boolean>;
+  likes_public: Generated<boolean>;
+  comment_policy: Generated<'everyone' | 'followers' | 'off'>;
+  comment_filter: Generated<string[]>;
 }
 
 export interface SessionsTable {
@@ -51,6 +55,9 @@ export interface VideosTable {
   thumbnails: Json<string[]>;
   view_count: ColumnType<number, number | undefined, number>;
   like_count: ColumnType<number, number | undefined, number>;
+  comment_count: Generated<number>;
+  save_count: Generated<number>;
+  share_count: Generated<number>;
   watch_ms: ColumnType<number, number | undefined, number>;
   created_at: Generated<Date>;
   published_at: Timestamp | null;
@@ -104,6 +111,352 @@ export interface FeedControlsTable {
   user_id: string;
   kind: 'hide_creator' | 'hide_hashtag' | 'reset' | 'interests';
   value: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+// Engagement (migration 0008).
+export interface BlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: Generated<Date>;
+}
+export interface MutesTable {
+  muter_id: string;
+  muted_id: string;
+  created_at: Generated<Date>;
+}
+export interface FollowRequestsTable {
+  requester_id: string;
+  target_id: string;
+  created_at: Generated<Date>;
+}
+export interface LikesTable {
+  user_id: string;
+  video_id: string;
+  created_at: Generated<Date>;
+}
+export interface CollectionsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+export interface SavesTable {
+  user_id: string;
+  video_id: string;
+  collection_id: string | null;
+  created_at: Generated<Date>;
+}
+export interface CommentsTable {
+  id: string;
+  video_id: string;
+  user_id: string;
+  parent_id: string | null;
+  reply_to_id: string | null;
+  body: string;
+  body_hash: string;
+  hidden: Generated<boolean>;
+  like_count: Generated<number>;
+  reply_count: Generated<number>;
+  pinned_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+export interface CommentLikesTable {
+  user_id: string;
+  comment_id: string;
+  created_at: Generated<Date>;
+}
+export interface NotificationsTable {
+  id: string;
+  seq: Generated<number>;
+  user_id: string;
+  type: string;
+  actor_id: string | null;
+  video_id: string | null;
+  comment_id: string | null;
+  group_key: string;
+  dedup_key: string | null;
+  text: Generated<string>;
+  read_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+export interface NotificationPrefsTable {
+  user_id: string;
+  type: string;
+  enabled: boolean;
+}
+
+// Discovery (migration 0009): search index, vocabulary, hashtag counts, challenges, shares.
+export interface VideoSearchTable {
+  video_id: string;
+  user_id: string;
+  tsv: string;
+  searchable: boolean;
+  published_at: Date | null;
+}
+
+export interface SearchWordsTable {
+  word: string;
+  docs: Generated<number>;
+}
+
+export interface HashtagsTable {
+  tag: string;
+  videos: Generated<number>;
+}
+
+export interface ChallengesTable {
+  id: string;
+  slug: string;
+  hashtag: string;
+  title: string;
+  description: Generated<string>;
+  rules: Generated<string>;
+  banner_key: string | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  featured: Generated<boolean>;
+  sponsor: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface VideoSharesTable {
+  id: string;
+  video_id: string;
+  user_id: string | null;
+  channel: string;
+  created_at: Generated<Date>;
+}
+
+export interface ShareVisitsTable {
+  video_id: string;
+  visitor: string;
+  day: ColumnType<Date, string, string>;
+  sharer_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface LedgerAccountsTable {
+  id: string;
+  asset: 'COIN' | 'DIAMOND' | 'USD';
+  kind: string;
+  owner_id: string | null;
+  debits_must_not_exceed_credits: Generated<boolean>;
+  credits_must_not_exceed_debits: Generated<boolean>;
+  debits_posted: Generated<number>;
+  credits_posted: Generated<number>;
+  debits_pending: Generated<number>;
+  credits_pending: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface LedgerTransfersTable {
+  id: string;
+  seq: Generated<number>;
+  kind: 'single' | 'pending' | 'post' | 'void';
+  debit_account_id: string;
+  credit_account_id: string;
+  asset: 'COIN' | 'DIAMOND' | 'USD';
+  amount: number;
+  code: string;
+  state: 'posted' | 'pending' | 'voided' | 'expired';
+  pending_id: string | null;
+  timeout_at: Timestamp | null;
+  meta: Json<Record<string, unknown>>;
+  fingerprint: string;
+  created_at: Timestamp;
+}
+
+export interface LedgerFailedTransfersTable {
+  id: string;
+  error: string;
+  fingerprint: string;
+  created_at: Generated<Date>;
+}
+
+export interface LedgerReconciliationsTable {
+  id: Generated<number>;
+  ok: boolean;
+  report: Json<unknown>;
+  created_at: Generated<Date>;
+}
+
+// Wallet (issue 6): coins, gifts, payouts. Balances live in the ledger; these say why money moved.
+export interface WalletPurchasesTable {
+  id: string;
+  user_id: string;
+  package_id: string;
+  coins: number;
+  price_cents: number;
+  currency: Generated<string>;
+  provider: string;
+  provider_ref: string | null;
+  status: 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'refunded' | 'charged_back';
+  action_url: string | null;
+  failure_reason: string | null;
+  clawed_back_coins: Generated<number>;
+  recovery_coins: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  credited_at: Timestamp | null;
+  reversed_at: Timestamp | null;
+}
+
+export interface PaymentEventsTable {
+  provider: string;
+  event_id: string;
+  type: string;
+  purchase_id: string | null;
+  outcome: string;
+  received_at: Generated<Date>;
+}
+
+export interface WalletGiftsTable {
+  id: string;
+  sender_id: string;
+  creator_id: string;
+  video_id: string;
+  comment_id: string | null;
+  gift_id: string;
+  coins: number;
+  diamonds: number;
+  created_at: Generated<Date>;
+}
+
+export interface WalletSettingsTable {
+  user_id: string;
+  daily_limit_cents: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface WalletPayoutsTable {
+  id: string;
+  user_id: string;
+  diamonds: number;
+  amount_cents: number;
+  status: 'pending' | 'paid' | 'rejected' | 'expired';
+  reason: string | null;
+  provider_ref: string | null;
+  decided_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+export interface WalletFlagsTable {
+  id: Generated<number>;
+  user_id: string;
+  kind: string;
+  detail: string;
+  created_at: Generated<Date>;
+}
+
+export interface SandboxPaymentsTable {
+  id: string;
+  purchase_id: string;
+  user_id: string;
+  amount_cents: number;
+  card_last4: string;
+  status: 'requires_action' | 'processing' | 'succeeded' | 'failed' | 'refunded' | 'disputed';
+  created_at: Generated<Date>;
+}
+
+export interface SandboxWebhooksTable {
+  id: string;
+  payload: string;
+  seq: Generated<number>;
+  delivered_at: Timestamp | null;
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface SandboxPayoutsTable {
+  id: string;
+  payout_id: string;
+  user_id: string;
+  amount_cents: number;
+  created_at: Generated<Date>;
+}
+
+// Creation studio (issue 5)
+export interface VideoPermissionsTable {
+  video_id: string;
+  allow_duet: Generated<boolean>;
+  allow_stitch: Generated<boolean>;
+  allow_remix: Generated<boolean>;
+  allow_download: Generated<boolean>;
+}
+
+export interface StudioRendersTable {
+  id: string;
+  user_id: string;
+  kind: 'edit' | 'duet' | 'stitch' | 'template';
+  edl: Json<unknown>;
+  caption: Generated<string>;
+  visibility: Generated<'public' | 'followers' | 'private'>;
+  permissions: Json<Record<string, boolean>>;
+  template_id: string | null;
+  status: Generated<'queued' | 'rendering' | 'publishing' | 'done' | 'failed' | 'cancelled'>;
+  progress: Generated<number>;
+  error: string | null;
+  attempts: Generated<number>;
+  duration_ms: number;
+  video_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RemixSourcesTable {
+  video_id: string;
+  source_video_id: string;
+  source_user_id: string;
+  source_username: string;
+  kind: string;
+  created_at: Generated<Date>;
+}
+
+export interface StudioDraftsTable {
+  id: string;
+  user_id: string;
+  title: Generated<string>;
+  edl: Json<unknown>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SoundsTable {
+  id: string;
+  owner_id: string;
+  video_id: string | null;
+  title: string;
+  audio_key: string;
+  duration_ms: number;
+  fingerprint: Buffer | null;
+  original_sound_id: string | null;
+  enabled: Generated<boolean>;
+  listed: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SoundFpKeysTable {
+  key: number;
+  sound_id: string;
+}
+
+export interface SoundUsesTable {
+  video_id: string;
+  sound_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface StudioTemplatesTable {
+  id: string;
+  owner_id: string;
+  title: string;
+  edl: Json<unknown>;
+  slots: Json<{ name: string; durationMs: number }[]>;
+  use_count: Generated<number>;
   created_at: Generated<Date>;
 }
 
@@ -169,6 +522,33 @@ export interface DB {
   ad_campaigns: AdCampaignsTable;
   ad_groups: AdGroupsTable;
   ads: AdsTable;
+  video_permissions: VideoPermissionsTable;
+  studio_renders: StudioRendersTable;
+  remix_sources: RemixSourcesTable;
+  studio_drafts: StudioDraftsTable;
+  sounds: SoundsTable;
+  sound_fp_keys: SoundFpKeysTable;
+  sound_uses: SoundUsesTable;
+  studio_templates: StudioTemplatesTable;
+  wallet_purchases: WalletPurchasesTable;
+  payment_events: PaymentEventsTable;
+  wallet_gifts: WalletGiftsTable;
+  wallet_settings: WalletSettingsTable;
+  wallet_payouts: WalletPayoutsTable;
+  wallet_flags: WalletFlagsTable;
+  sandbox_payments: SandboxPaymentsTable;
+  sandbox_webhooks: SandboxWebhooksTable;
+  sandbox_payouts: SandboxPayoutsTable;
+  blocks: BlocksTable;
+  mutes: MutesTable;
+  follow_requests: FollowRequestsTable;
+  likes: LikesTable;
+  collections: CollectionsTable;
+  saves: SavesTable;
+  comments: CommentsTable;
+  comment_likes: CommentLikesTable;
+  notifications: NotificationsTable;
+  notification_prefs: NotificationPrefsTable;
   feed_controls: FeedControlsTable;
   recsys_state: RecsysStateTable;
   app_state: AppStateTable;
@@ -180,4 +560,14 @@ export interface DB {
   video_mentions: VideoMentionsTable;
   events: EventsTable;
   feed_served: FeedServedTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  ledger_failed_transfers: LedgerFailedTransfersTable;
+  ledger_reconciliations: LedgerReconciliationsTable;
+  video_search: VideoSearchTable;
+  search_words: SearchWordsTable;
+  hashtags: HashtagsTable;
+  challenges: ChallengesTable;
+  video_shares: VideoSharesTable;
+  share_visits: ShareVisitsTable;
 }

@@ -1,0 +1,171 @@
+/**
+ * The ledger: gifts (a linked pair: wallet → platform revenue, diamond issuance → creator) per second,
+ * one client at a time and many concurrent clients through submit() (which groups concurrent callers
+ * into one database transaction per round trip, TigerBeetle-style), on PGlite and on PostgreSQL; p99
+ * latency of a gift. `--sim-ops=N` also runs the crash simulation (SIGKILLs included) for N operations.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { migrate, openDb, type DbHandle } from '../server/src/platform/db/db.ts';
+import { createLedgerService, type LedgerService, type TransferRequest } from '../server/src/modules/ledger/ledger.service.ts';
+import { runSimulation } from '../server/src/modules/ledger/simulation/simulator.ts';
+import { parseArgs, percentile, round, targetLine, type BenchResult } from './lib/report.ts';
+
+export const description = 'ledger: linked gift pairs/s (single and concurrent clients, PGlite and PostgreSQL), gift p99, crash simulation';
+
+const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function scratchPg(): Promise<{ dbh: DbHandle; drop(): Promise<void> } | undefined> {
+  const name = `flick_bench_ledger_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  try {
+    await admin.connect();
+  } catch (err) {
+    console.log(`PostgreSQL not reachable at ${PG_ADMIN} (${(err as Error).message}); skipping it`);
+    return undefined;
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const dbh = await openDb({ kind: 'postgres', url: PG_ADMIN.replace(/\/postgres$/, `/${name}`), max: 16 });
+  return {
+    dbh,
+    async drop() {
+      await dbh.close();
+      const a = new pg.Client({ connectionString: PG_ADMIN });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+type Run = { giftsPerSecond: number; p50Ms: number; p99Ms: number; avgBatchGifts: number };
+
+async function measure(dbh: DbHandle, seconds: number, levels: number[]): Promise<{ single: Run; concurrent: Run; levels: Record<string, Run> }> {
+  await migrate(dbh.pool);
+  const ledger: LedgerService = createLedgerService({ db: dbh.db, clock: { now: () => new Date() } });
+  const revenue = await ledger.ensureAccount({ asset: 'COIN', kind: 'platform_revenue' });
+  const issuance = await ledger.ensureAccount({ asset: 'COIN', kind: 'coin_issuance' });
+  const dIssuance = await ledger.ensureAccount({ asset: 'DIAMOND', kind: 'diamond_issuance' });
+  const fans = await Promise.all(
+    Array.from({ length: 500 }, () =>
+      ledger.ensureAccount({ asset: 'COIN', kind: 'wallet', ownerId: crypto.randomUUID(), flags: { debitsMustNotExceedCredits: true } }),
+    ),
+  );
+  const creators = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      ledger.ensureAccount({ asset: 'DIAMOND', kind: 'diamonds', ownerId: crypto.randomUUID(), flags: { debitsMustNotExceedCredits: true } }),
+    ),
+  );
+  await ledger.createTransfers(
+    fans.map((f) => ({ id: crypto.randomUUID(), debitAccountId: issuance.id, creditAccountId: f.id, amount: 10_000_000, code: 'coin_purchase' })),
+  );
+  let k = 0;
+  const gift = (): TransferRequest[] => {
+    const fan = fans[k % fans.length]!;
+    const creator = creators[k++ % creators.length]!;
+    return [
+      { id: crypto.randomUUID(), debitAccountId: fan.id, creditAccountId: revenue.id, amount: 10, code: 'gift', linked: true },
+      { id: crypto.randomUUID(), debitAccountId: dIssuance.id, creditAccountId: creator.id, amount: 5, code: 'gift_earning' },
+    ];
+  };
+  const loop = async (n: number, send: (b: TransferRequest[]) => Promise<{ status: string }[]>): Promise<Run> => {
+    const lat: number[] = [];
+    const s0 = ledger.stats();
+    const end = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (performance.now() < end) {
+          const s = performance.now();
+          const r = await send(gift());
+          lat.push(performance.now() - s);
+          if (r.some((x) => x.status !== 'created')) throw new Error(`a gift failed: ${JSON.stringify(r)}`);
+        }
+      }),
+    );
+    const secs = (performance.now() - t0) / 1000;
+    const s1 = ledger.stats();
+    lat.sort((a, b) => a - b);
+    return {
+      giftsPerSecond: Math.round(lat.length / secs),
+      p50Ms: round(percentile(lat, 50)),
+      p99Ms: round(percentile(lat, 99)),
+      avgBatchGifts: round((s1.transfers - s0.transfers) / 2 / Math.max(1, s1.batches - s0.batches), 1),
+    };
+  };
+  const single = await loop(1, (b) => ledger.createTransfers(b));
+  const byLevel: Record<string, Run> = {};
+  for (const n of levels) byLevel[n] = await loop(n, (b) => ledger.submit(b));
+  const concurrent = byLevel[levels[0]!]!;
+  const report = await ledger.reconcile();
+  if (!report.ok) throw new Error(`reconcile failed after the bench: ${JSON.stringify(report.violations.slice(0, 3))}`);
+  return { single, concurrent, levels: byLevel };
+}
+
+export async function run(args: string[]): Promise<BenchResult> {
+  const a = parseArgs(args);
+  const seconds = Number(a.seconds ?? 8);
+  const levels = String(a.clients ?? '64,256')
+    .split(',')
+    .map(Number);
+  const clients = levels[0]!;
+  const simOps = Number(a['sim-ops'] ?? 0);
+  console.log(`load average before: ${os.loadavg()[0]!.toFixed(2)} (2 cores shared: other work lowers these figures)`);
+  const result: BenchResult = { bench: 'ledger', seconds, clients: levels };
+  const line = (engine: string, r: { single: Run; levels: Record<string, Run> }) => {
+    console.log(`${engine} single client:  ${r.single.giftsPerSecond} gifts/s, p50 ${r.single.p50Ms} ms, p99 ${r.single.p99Ms} ms`);
+    for (const [n, c] of Object.entries(r.levels))
+      console.log(
+        `${engine} ${n} clients via submit(): ${c.giftsPerSecond} gifts/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, average batch ${c.avgBatchGifts} gifts`,
+      );
+  };
+  {
+    const dbh = await openDb({ kind: 'pglite' });
+    try {
+      const r = await measure(dbh, seconds, levels);
+      line('PGlite', r);
+      result.pglite = r;
+    } finally {
+      await dbh.close();
+    }
+  }
+  const scratch = await scratchPg();
+  if (scratch) {
+    try {
+      const r = await measure(scratch.dbh, seconds, levels);
+      line('PostgreSQL', r);
+      result.postgres = r;
+      const met = { throughput: r.concurrent.giftsPerSecond >= 5000, p99: r.concurrent.p99Ms <= 20 };
+      console.log(
+        `target ≥ 5,000 gifts/s on PostgreSQL with batching (${clients} clients): ${met.throughput ? 'met' : 'missed'} (${r.concurrent.giftsPerSecond})`,
+      );
+      console.log(targetLine(`gift p99 (PostgreSQL, batched, ${clients} clients)`, r.concurrent.p99Ms, 20, 'ms'));
+      result.met = met;
+    } finally {
+      await scratch.drop();
+    }
+  }
+  if (simOps) {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flick-ledger-bench-sim-'));
+    try {
+      const sim = await runSimulation({
+        target: { kind: 'pglite', dataDir: dir },
+        seed: crypto.randomInt(1, 2 ** 31),
+        operations: simOps,
+        kills: Math.max(5, Math.round(simOps / 4000)),
+      });
+      console.log(
+        `simulation: ${sim.operations} operations, ${sim.kills} SIGKILLs, ${sim.violations.length} violations in ${sim.seconds} s (seed ${sim.seed})`,
+      );
+      result.simulation = { ...sim, violations: sim.violations.length };
+      if (sim.violations.length) throw new Error(`simulation found violations: ${sim.violations[0]}`);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+  return result;
+}
