@@ -23,3 +23,12 @@ test('a bad value stops start-up with one line naming the variable', () => {
 test('admin bootstrap splits on the first colon', () => {
   assert.deepEqual(loadConfig({ ADMIN_BOOTSTRAP: 'root:pa:ss:word' }).adminBootstrap, { username: 'root', password: 'pa:ss:word' });
 });
+
+test('Stripe replaces the sandbox only with both of its secrets, each checked', () => {
+  assert.equal(loadConfig({}).stripe, undefined);
+  const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_def456' });
+  assert.deepEqual(c.stripe, { secretKey: 'sk_test_abc123', webhookSecret: 'whsec_def456' });
+  assert.throws(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc123' }), /STRIPE_WEBHOOK_SECRET/);
+  assert.throws(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_def456' }), /STRIPE_SECRET_KEY/);
+  assert.throws(() => loadConfig({ STRIPE_SECRET_KEY: 'pk_test_public', STRIPE_WEBHOOK_SECRET: 'whsec_def456' }), /STRIPE_SECRET_KEY/);
+});

@@ -32,6 +32,15 @@ const Env = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_000).default(1024),
   NODE_ENV: z.string().default('development'),
+  /** Stripe instead of the embedded sandbox payment provider: both or neither. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_…, sk_live_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)')
+    .optional(),
 });
 
 export type Config = {
@@ -49,6 +58,8 @@ export type Config = {
   workerConcurrency: number;
   maxUploadBytes: number;
   production: boolean;
+  /** Set: payments go through Stripe (webhooks at /api/payments/webhooks/stripe); unset: the sandbox provider. */
+  stripe: { secretKey: string; webhookSecret: string } | undefined;
 };
 
 /** The only reader of process.env. */
@@ -60,6 +71,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`invalid environment variable ${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (!e.STRIPE_SECRET_KEY !== !e.STRIPE_WEBHOOK_SECRET)
+    throw new ConfigError(
+      `invalid environment variable ${e.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'}: Stripe needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET`,
+    );
   const [adminUser, ...rest] = e.ADMIN_BOOTSTRAP?.split(':') ?? [];
   return {
     port: e.PORT,
@@ -76,5 +91,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     production: e.NODE_ENV === 'production',
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET } : undefined,
   };
 }
