@@ -3,7 +3,7 @@ import * as s from './schemas.ts';
 import { route } from './route-def.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { walletRoutes } from './wallet.ts';
-import { engagementRoutes } from './engagement.ts';
+import { engagementRoutes, FollowQuery, SocialProfile } from './engagement.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { studioRoutes } from './studio.ts';
 import { adsRoutes } from './ads.ts';
@@ -55,7 +55,7 @@ export const routes = {
     tags: ['users'],
     auth: false,
     params: UsernameParams,
-    response: s.Profile,
+    response: SocialProfile,
   }),
   userVideos: route({
     method: 'GET',
@@ -70,20 +70,21 @@ export const routes = {
   follow: route({
     method: 'POST',
     path: '/api/users/:username/follow',
-    summary: 'Follow',
+    summary: 'Follow (a private account gets a follow request; `videoId`: where the follow happened, for the recommender)',
     tags: ['social'],
     auth: true,
     params: UsernameParams,
-    response: s.Profile,
+    query: FollowQuery,
+    response: SocialProfile,
   }),
   unfollow: route({
     method: 'DELETE',
     path: '/api/users/:username/follow',
-    summary: 'Unfollow',
+    summary: 'Unfollow (or cancel a pending follow request)',
     tags: ['social'],
     auth: true,
     params: UsernameParams,
-    response: s.Profile,
+    response: SocialProfile,
   }),
   grantRoles: route({
     method: 'POST',

@@ -1,14 +1,17 @@
 import { useState } from 'react';
-import { useMe } from '../api.ts';
-import { track, type FeedSource } from '../events.ts';
-import { toggleLiked, useLiked } from '../likes.ts';
+import { errorMessage, useMe } from '../api.ts';
+import type { FeedSource } from '../events.ts';
+import { formatCount } from '../format.ts';
+import { toggleLiked, useEngagement } from '../likes.ts';
 import { HeartIcon } from './icons.tsx';
 import { promptLogin } from './login-prompt.tsx';
+import { showToast } from './toast.tsx';
 
-/** The heart on the action rail: toggles on this device and reports 'like' / 'unlike'. */
-export function LikeButton({ videoId, feed }: { videoId: string; feed: FeedSource }) {
+/** The heart on the action rail: likes through the API (which also tells the recommender) and shows the count. */
+export function LikeButton({ videoId, enabled = true }: { videoId: string; feed?: FeedSource; enabled?: boolean }) {
   const { me } = useMe();
-  const liked = useLiked(videoId);
+  const state = useEngagement(videoId, enabled);
+  const liked = !!me && !!state?.liked;
   /** Bumped on each like so the pop animation restarts. */
   const [pops, setPops] = useState(0);
 
@@ -17,9 +20,8 @@ export function LikeButton({ videoId, feed }: { videoId: string; feed: FeedSourc
       promptLogin('Log in to like videos. Flick learns what you enjoy and shows you more of it.');
       return;
     }
-    const now = toggleLiked(videoId);
-    track({ type: now ? 'like' : 'unlike', videoId, feed });
-    if (now) setPops((n) => n + 1);
+    if (!liked) setPops((n) => n + 1);
+    toggleLiked(videoId).catch((err: unknown) => showToast(errorMessage(err)));
   };
 
   return (
@@ -38,7 +40,9 @@ export function LikeButton({ videoId, feed }: { videoId: string; feed: FeedSourc
       <span key={pops} className={pops > 0 && liked ? 'rail-icon is-popping' : 'rail-icon'}>
         <HeartIcon fill={liked ? 'currentColor' : 'none'} />
       </span>
-      <span className="rail-label">{liked ? 'Liked' : 'Like'}</span>
+      <span className="rail-label" data-testid="like-count">
+        {state ? formatCount(state.likes) : liked ? 'Liked' : 'Like'}
+      </span>
     </button>
   );
 }

@@ -1,12 +1,50 @@
-import type { Profile, VideoList } from '@flick/contracts';
+import crypto from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
+import type { EngagementSettings, SocialProfile, UserList, VideoList } from '@flick/contracts';
 import type { Database } from '../../platform/db/db.ts';
-import { badRequest, notFound } from '../../http/errors.ts';
+import { decodeCursor, encodeCursor, isTimeCursor } from '../../shared/cursor.ts';
+import { badRequest, forbidden, notFound } from '../../http/errors.ts';
 import type { IdentityService, SessionUser } from '../identity/identity.service.ts';
+import type { UserRow } from '../identity/identity.repo.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
 
-export function createSocialService(deps: { db: Database; identity: IdentityService; videosRepo: VideosRepo; videos: VideosService }) {
-  const { db, identity, videosRepo, videos } = deps;
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * SQL predicate: may `viewerId` (undefined: signed out) see the video aliased `v` whose author is
+ * aliased `a`? Its creator always; others only ready, non-private videos, followers-only ones and
+ * private accounts' ones when following, and never across a block (either way). The one definition
+ * the engagement module reuses, so likes, saves and comments follow the same rules as the profile.
+ */
+export function videoVisibleSql(viewerId: string | undefined): RawBuilder<boolean> {
+  const me = viewerId ?? NIL;
+  return sql<boolean>`(v.user_id = ${me}::uuid OR (
+    v.status = 'ready' AND v.visibility <> 'private'
+    AND ((v.visibility = 'public' AND NOT a.is_private)
+      OR EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = v.user_id))
+    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = v.user_id AND b.blocked_id = ${me}::uuid) OR (b.blocker_id = ${me}::uuid AND b.blocked_id = v.user_id))
+  ))`;
+}
+
+/** SQL predicate: neither user blocked the other. */
+export function notBlockedSql(a: RawBuilder<string> | string, b: RawBuilder<string> | string): RawBuilder<boolean> {
+  const x = typeof a === 'string' ? sql`${a}::uuid` : a;
+  const y = typeof b === 'string' ? sql`${b}::uuid` : b;
+  return sql<boolean>`NOT EXISTS (SELECT 1 FROM blocks bl WHERE (bl.blocker_id = ${x} AND bl.blocked_id = ${y}) OR (bl.blocker_id = ${y} AND bl.blocked_id = ${x}))`;
+}
+
+type Relation = { following: boolean; followsYou: boolean; requested: boolean; blocked: boolean; blockedBy: boolean; muted: boolean };
+
+export function createSocialService(deps: {
+  db: Database;
+  identity: IdentityService;
+  videosRepo: VideosRepo;
+  videos: VideosService;
+  notifications: NotificationsService;
+}) {
+  const { db, identity, videosRepo, videos, notifications } = deps;
 
   async function userOr404(username: string) {
     const u = await identity.byUsername(username);
@@ -14,24 +52,63 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
     return u;
   }
 
-  async function profileOf(userId: string, viewer: SessionUser | undefined): Promise<Profile> {
-    const u = (await identity.byId(userId))!;
+  async function settingsOf(userId: string) {
+    return db.selectFrom('users').select(['is_private', 'likes_public', 'comment_policy', 'comment_filter']).where('id', '=', userId).executeTakeFirstOrThrow();
+  }
+
+  async function relation(viewerId: string | undefined, otherId: string): Promise<Relation> {
+    if (!viewerId || viewerId === otherId) return { following: false, followsYou: false, requested: false, blocked: false, blockedBy: false, muted: false };
+    const r = await db
+      .selectNoFrom((eb) => [
+        eb.exists(eb.selectFrom('follows').select('follower_id').where('follower_id', '=', viewerId).where('followee_id', '=', otherId)).as('following'),
+        eb.exists(eb.selectFrom('follows').select('follower_id').where('follower_id', '=', otherId).where('followee_id', '=', viewerId)).as('followsYou'),
+        eb
+          .exists(eb.selectFrom('follow_requests').select('requester_id').where('requester_id', '=', viewerId).where('target_id', '=', otherId))
+          .as('requested'),
+        eb.exists(eb.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', viewerId).where('blocked_id', '=', otherId)).as('blocked'),
+        eb.exists(eb.selectFrom('blocks').select('blocker_id').where('blocker_id', '=', otherId).where('blocked_id', '=', viewerId)).as('blockedBy'),
+        eb.exists(eb.selectFrom('mutes').select('muter_id').where('muter_id', '=', viewerId).where('muted_id', '=', otherId)).as('muted'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      following: !!r.following,
+      followsYou: !!r.followsYou,
+      requested: !!r.requested,
+      blocked: !!r.blocked,
+      blockedBy: !!r.blockedBy,
+      muted: !!r.muted,
+    };
+  }
+
+  /** Someone who blocked the viewer does not exist for them. */
+  async function visibleUserOr404(username: string, viewer: SessionUser | undefined) {
+    const u = await userOr404(username);
+    const rel = await relation(viewer?.id, u.id);
+    if (rel.blockedBy) throw notFound('user');
+    const s = await settingsOf(u.id);
+    const isMe = viewer?.id === u.id;
+    const canSeeVideos = isMe || (!rel.blocked && (!s.is_private || rel.following));
+    return { u, rel, s, isMe, canSeeVideos };
+  }
+
+  async function profileOf(username: string, viewer: SessionUser | undefined): Promise<SocialProfile> {
+    const { u, rel, s, isMe, canSeeVideos } = await visibleUserOr404(username, viewer);
     const counts = await db
       .selectNoFrom((eb) => [
         eb
           .selectFrom('follows')
           .select((e) => e.fn.countAll<number>().as('n'))
-          .where('followee_id', '=', userId)
+          .where('followee_id', '=', u.id)
           .as('followers'),
         eb
           .selectFrom('follows')
           .select((e) => e.fn.countAll<number>().as('n'))
-          .where('follower_id', '=', userId)
+          .where('follower_id', '=', u.id)
           .as('following'),
         eb
           .selectFrom('videos')
           .select((e) => e.fn.countAll<number>().as('n'))
-          .where('user_id', '=', userId)
+          .where('user_id', '=', u.id)
           .where('status', '=', 'ready')
           .where('visibility', '=', 'public')
           .as('videos'),
@@ -39,12 +116,19 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
       .executeTakeFirstOrThrow();
     return {
       ...identity.summary(u),
-      bio: u.bio,
+      bio: rel.blocked ? '' : u.bio,
       followers: Number(counts.followers),
       following: Number(counts.following),
       videos: Number(counts.videos),
-      isFollowing: viewer ? await videosRepo.isFollowing(viewer.id, userId) : false,
-      isMe: viewer?.id === userId,
+      isFollowing: rel.following,
+      isMe,
+      isPrivate: s.is_private,
+      requested: rel.requested,
+      followsYou: rel.followsYou,
+      blocked: rel.blocked,
+      muted: rel.muted,
+      likesPublic: s.likes_public,
+      canSeeVideos,
     };
   }
 
@@ -58,29 +142,237 @@ export function createSocialService(deps: { db: Database; identity: IdentityServ
     return { items: rows.map((r) => videos.toDto(r)), nextCursor };
   }
 
+  /** A page of users joined through `edge` (followers, following, requests, blocks), newest edge first. */
+  async function userPage(
+    viewer: SessionUser | undefined,
+    edge: 'followers' | 'following' | 'requests' | 'blocks',
+    ownerId: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<UserList> {
+    const c = decodeCursor(cursor, isTimeCursor);
+    const me = viewer?.id ?? NIL;
+    const src =
+      edge === 'followers'
+        ? sql`SELECT follower_id AS uid, created_at FROM follows WHERE followee_id = ${ownerId}::uuid`
+        : edge === 'following'
+          ? sql`SELECT followee_id AS uid, created_at FROM follows WHERE follower_id = ${ownerId}::uuid`
+          : edge === 'requests'
+            ? sql`SELECT requester_id AS uid, created_at FROM follow_requests WHERE target_id = ${ownerId}::uuid`
+            : sql`SELECT blocked_id AS uid, created_at FROM blocks WHERE blocker_id = ${ownerId}::uuid`;
+    const after = c ? sql`AND (e.created_at, e.uid) < (${new Date(c.t)}, ${c.id}::uuid)` : sql``;
+    // Mutual invisibility: a list never shows the viewer someone either of them blocked (except the block list itself).
+    const hideBlocked = edge === 'blocks' ? sql`` : sql`AND ${notBlockedSql(sql`e.uid`, me)}`;
+    const { rows } = await sql<UserRow & { edge_at: Date; is_following: boolean }>`
+      SELECT u.*, e.created_at AS edge_at,
+        EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = u.id) AS is_following
+      FROM (${src}) e JOIN users u ON u.id = e.uid
+      WHERE true ${after} ${hideBlocked}
+      ORDER BY e.created_at DESC, e.uid DESC
+      LIMIT ${limit + 1}`.execute(db);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => ({ ...identity.summary(r), isFollowing: r.is_following, isMe: r.id === viewer?.id })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ t: new Date(last.edge_at).toISOString(), id: last.id }) : null,
+    };
+  }
+
+  async function recordFollowEvent(viewerId: string, creatorId: string, videoId: string | undefined) {
+    if (!videoId) return;
+    // The recommender learns a follow from the video it happened on (only a video of this creator counts).
+    await sql`INSERT INTO events (id, user_id, video_id, type)
+      SELECT ${`srv-${crypto.randomUUID()}`}, ${viewerId}::uuid, id, 'follow' FROM videos WHERE id = ${videoId}::uuid AND user_id = ${creatorId}::uuid`.execute(
+      db,
+    );
+  }
+
   return {
+    relation,
+    settingsOf,
     async profile(username: string, viewer: SessionUser | undefined) {
-      return profileOf((await userOr404(username)).id, viewer);
+      return profileOf(username, viewer);
     },
-    async follow(viewer: SessionUser, username: string) {
-      const u = await userOr404(username);
+    async follow(viewer: SessionUser, username: string, videoId?: string) {
+      const { u, rel, s } = await visibleUserOr404(username, viewer);
       if (u.id === viewer.id) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
-      await db
-        .insertInto('follows')
-        .values({ follower_id: viewer.id, followee_id: u.id })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      return profileOf(u.id, viewer);
+      if (rel.blocked) throw forbidden('you blocked this user; unblock them first', 'blocked');
+      if (rel.following) return profileOf(username, viewer);
+      if (s.is_private) {
+        const ins = await db
+          .insertInto('follow_requests')
+          .values({ requester_id: viewer.id, target_id: u.id })
+          .onConflict((oc) => oc.doNothing())
+          .returning('requester_id')
+          .execute();
+        if (ins.length) await notifications.notify({ userId: u.id, type: 'follow_request', actorId: viewer.id });
+      } else {
+        const ins = await db
+          .insertInto('follows')
+          .values({ follower_id: viewer.id, followee_id: u.id })
+          .onConflict((oc) => oc.doNothing())
+          .returning('follower_id')
+          .execute();
+        if (ins.length) {
+          await recordFollowEvent(viewer.id, u.id, videoId);
+          await notifications.notify({ userId: u.id, type: 'follow', actorId: viewer.id });
+        }
+      }
+      return profileOf(username, viewer);
     },
     async unfollow(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('follows').where('follower_id', '=', viewer.id).where('followee_id', '=', u.id).execute();
-      return profileOf(u.id, viewer);
+      await db.deleteFrom('follow_requests').where('requester_id', '=', viewer.id).where('target_id', '=', u.id).execute();
+      return profileOf(username, viewer);
     },
     async userVideos(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string) {
-      return listVideos((await userOr404(username)).id, viewer, limit, cursor);
+      const { u, canSeeVideos, rel } = await visibleUserOr404(username, viewer);
+      if (rel.blocked) throw forbidden('you blocked this user', 'blocked');
+      if (!canSeeVideos) throw forbidden('this account is private: follow it to see its videos', 'private_account');
+      return listVideos(u.id, viewer, limit, cursor);
     },
     myVideos: (viewer: SessionUser, limit: number, cursor?: string) => listVideos(viewer.id, viewer, limit, cursor),
+
+    async followers(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string) {
+      const { u, canSeeVideos } = await visibleUserOr404(username, viewer);
+      if (!canSeeVideos) throw forbidden('this account is private', 'private_account');
+      return userPage(viewer, 'followers', u.id, limit, cursor);
+    },
+    async following(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string) {
+      const { u, canSeeVideos } = await visibleUserOr404(username, viewer);
+      if (!canSeeVideos) throw forbidden('this account is private', 'private_account');
+      return userPage(viewer, 'following', u.id, limit, cursor);
+    },
+    followRequests: (viewer: SessionUser, limit: number, cursor?: string) => userPage(viewer, 'requests', viewer.id, limit, cursor),
+    blockedUsers: (viewer: SessionUser, limit: number, cursor?: string) => userPage(viewer, 'blocks', viewer.id, limit, cursor),
+    async approveRequest(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      const approved = await db.transaction().execute(async (trx) => {
+        const del = await trx
+          .deleteFrom('follow_requests')
+          .where('requester_id', '=', u.id)
+          .where('target_id', '=', viewer.id)
+          .returning('requester_id')
+          .execute();
+        if (!del.length) return false;
+        await trx
+          .insertInto('follows')
+          .values({ follower_id: u.id, followee_id: viewer.id })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+        return true;
+      });
+      if (!approved) throw notFound('follow request');
+      await notifications.notify({ userId: u.id, type: 'follow_accepted', actorId: viewer.id });
+      return { ok: true as const };
+    },
+    async declineRequest(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      const del = await db
+        .deleteFrom('follow_requests')
+        .where('requester_id', '=', u.id)
+        .where('target_id', '=', viewer.id)
+        .returning('requester_id')
+        .execute();
+      if (!del.length) throw notFound('follow request');
+      return { ok: true as const };
+    },
+    async removeFollower(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      const del = await db.deleteFrom('follows').where('follower_id', '=', u.id).where('followee_id', '=', viewer.id).returning('follower_id').execute();
+      if (!del.length) throw notFound('follower');
+      return { ok: true as const };
+    },
+    async block(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      if (u.id === viewer.id) throw badRequest('cannot_block_self', 'you cannot block yourself');
+      // Blocking also cuts every follow edge and pending request between the two, in both directions.
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('blocks')
+          .values({ blocker_id: viewer.id, blocked_id: u.id })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+        await trx
+          .deleteFrom('follows')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('follower_id', '=', viewer.id), eb('followee_id', '=', u.id)]),
+              eb.and([eb('follower_id', '=', u.id), eb('followee_id', '=', viewer.id)]),
+            ]),
+          )
+          .execute();
+        await trx
+          .deleteFrom('follow_requests')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('requester_id', '=', viewer.id), eb('target_id', '=', u.id)]),
+              eb.and([eb('requester_id', '=', u.id), eb('target_id', '=', viewer.id)]),
+            ]),
+          )
+          .execute();
+      });
+      return profileOf(username, viewer);
+    },
+    async unblock(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      await db.deleteFrom('blocks').where('blocker_id', '=', viewer.id).where('blocked_id', '=', u.id).execute();
+      return profileOf(username, viewer);
+    },
+    async mute(viewer: SessionUser, username: string) {
+      const { u } = await visibleUserOr404(username, viewer);
+      if (u.id === viewer.id) throw badRequest('cannot_mute_self', 'you cannot mute yourself');
+      await db
+        .insertInto('mutes')
+        .values({ muter_id: viewer.id, muted_id: u.id })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      return profileOf(username, viewer);
+    },
+    async unmute(viewer: SessionUser, username: string) {
+      const u = await userOr404(username);
+      await db.deleteFrom('mutes').where('muter_id', '=', viewer.id).where('muted_id', '=', u.id).execute();
+      return profileOf(username, viewer);
+    },
+    async settings(viewer: SessionUser): Promise<EngagementSettings> {
+      const s = await settingsOf(viewer.id);
+      return { isPrivate: s.is_private, likesPublic: s.likes_public, commentPolicy: s.comment_policy, commentFilter: s.comment_filter };
+    },
+    async updateSettings(viewer: SessionUser, patch: Partial<EngagementSettings>): Promise<EngagementSettings> {
+      const set: { is_private?: boolean; likes_public?: boolean; comment_policy?: EngagementSettings['commentPolicy']; comment_filter?: string[] } = {};
+      if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate;
+      if (patch.likesPublic !== undefined) set.likes_public = patch.likesPublic;
+      if (patch.commentPolicy !== undefined) set.comment_policy = patch.commentPolicy;
+      if (patch.commentFilter !== undefined) set.comment_filter = [...new Set(patch.commentFilter)];
+      await db.transaction().execute(async (trx) => {
+        if (Object.keys(set).length) await trx.updateTable('users').set(set).where('id', '=', viewer.id).execute();
+        // Going public: whoever was waiting is let in.
+        if (patch.isPrivate === false) {
+          await sql`INSERT INTO follows (follower_id, followee_id, created_at)
+            SELECT requester_id, target_id, created_at FROM follow_requests WHERE target_id = ${viewer.id}::uuid
+            ON CONFLICT DO NOTHING`.execute(trx);
+          await trx.deleteFrom('follow_requests').where('target_id', '=', viewer.id).execute();
+        }
+      });
+      const s = await settingsOf(viewer.id);
+      return { isPrivate: s.is_private, likesPublic: s.likes_public, commentPolicy: s.comment_policy, commentFilter: s.comment_filter };
+    },
+    /**
+     * The feed's visibility hook: of `authorIds`, those whose videos `viewerId` must not be shown
+     * (a block either way, a mute, or a private account the viewer does not follow).
+     */
+    async hiddenAuthors(viewerId: string | undefined, authorIds: string[]): Promise<Set<string>> {
+      const ids = [...new Set(authorIds)].filter((id) => id !== viewerId);
+      if (!ids.length) return new Set();
+      const me = viewerId ?? NIL;
+      const { rows } = await sql<{ id: string }>`
+        SELECT u.id FROM users u WHERE u.id = ANY(${ids}::uuid[]) AND (
+          (u.is_private AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = u.id))
+          OR EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = ${me}::uuid AND m.muted_id = u.id)
+          OR NOT ${notBlockedSql(sql`u.id`, me)})`.execute(db);
+      return new Set(rows.map((r) => r.id));
+    },
   };
 }
 export type SocialService = ReturnType<typeof createSocialService>;
