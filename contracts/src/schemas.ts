@@ -198,7 +198,8 @@ export const InteractionEvent = z.object({
   /** Position in the video in milliseconds. */
   positionMs: z.number().int().min(0).max(3_600_000).optional(),
   durationMs: z.number().int().min(0).max(3_600_000).optional(),
-  feed: z.enum(['for-you', 'following', 'profile', 'direct']).optional(),
+  /** Traffic source of the view (creator analytics): a feed, a profile, search, a hashtag or challenge page, a share link, or a direct link. */
+  feed: z.enum(['for-you', 'following', 'profile', 'direct', 'search', 'hashtag', 'challenge', 'share', 'discover']).optional(),
   at: z.string().datetime().optional(),
 });
 export type InteractionEvent = z.infer<typeof InteractionEvent>;

@@ -23,6 +23,10 @@ declare module 'fastify' {
     user: SessionUser | undefined;
     sessionToken: string | undefined;
   }
+  interface FastifyInstance {
+    /** The web app's index.html (absent when the API runs without the web build); public pages inject their meta tags into it. */
+    webIndexHtml: string | undefined;
+  }
 }
 
 export const SESSION_COOKIE = 'flick_session';
@@ -140,6 +144,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.webDist && index && fs.existsSync(index)) {
     await app.register(fastifyStatic, { root: deps.webDist, prefix: '/', wildcard: false, index: ['index.html'] });
     const html = fs.readFileSync(index, 'utf8');
+    app.decorate('webIndexHtml', html);
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/media/') && req.url !== '/metrics') {
         return reply.type('text/html').header('cache-control', 'no-cache').send(html);
@@ -147,6 +152,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       return reply.status(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } });
     });
   } else {
+    app.decorate('webIndexHtml', undefined);
     app.setNotFoundHandler((req, reply) =>
       reply.status(404).send({ error: { code: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } }),
     );
