@@ -20,6 +20,20 @@ import { createSocialService, type SocialService } from './modules/social/social
 import { createFeedService, type FeedService } from './modules/feed/feed.service.ts';
 import { createEventsService, type EventsService } from './modules/events/events.service.ts';
 import { createRecsysService, type RecsysService } from './modules/recsys/recsys.service.ts';
+import { createLedgerService, type LedgerService } from './modules/ledger/ledger.service.ts';
+import { createLedgerJobs } from './modules/ledger/ledger.jobs.ts';
+import { createWalletService, type WalletService } from './modules/wallet/wallet.service.ts';
+import { createSandboxPayoutProvider, createSandboxProvider, type SandboxProvider } from './modules/payments/sandbox-provider.ts';
+import { createStripeProvider } from './modules/payments/stripe-provider.ts';
+import { createNotificationsService, type NotificationsService } from './modules/notifications/notifications.service.ts';
+import { createEngagementService, type EngagementService } from './modules/engagement/engagement.service.ts';
+import { createCommentsService, type CommentsService } from './modules/engagement/comments.service.ts';
+import { createDiscoveryService, type DiscoveryService } from './modules/discovery/discovery.service.ts';
+import { createShareService, type ShareService } from './modules/share/share.service.ts';
+import { createAnalyticsService, type AnalyticsService } from './modules/analytics/analytics.service.ts';
+import { createSoundsService, type SoundsService } from './modules/sounds/sounds.service.ts';
+import { createStudioService, type StudioService } from './modules/studio/studio.service.ts';
+import { createStudioJobs } from './modules/studio/studio.jobs.ts';
 import { createAdsService, type AdsService } from './modules/ads/ads.service.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
@@ -46,6 +60,18 @@ export type AppContext = {
   events: EventsService;
   recsys: RecsysService;
   ads: AdsService;
+  discovery: DiscoveryService;
+  share: ShareService;
+  analytics: AnalyticsService;
+  notifications: NotificationsService;
+  engagement: EngagementService;
+  comments: CommentsService;
+  ledger: LedgerService;
+  wallet: WalletService;
+  sounds: SoundsService;
+  studio: StudioService;
+  /** The embedded payment provider (the default; a Stripe adapter exists in modules/payments). */
+  sandboxPayments: SandboxProvider | undefined;
   jobs: JobHandlers;
   /** Resumable-upload chunks (tus); abandoned ones expire after a day. */
   uploads: FileStore;
@@ -82,15 +108,72 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const changed: ((id: string) => void)[] = [];
   const videos = createVideosService({ repo: videosRepo, blob, queue, media, onChanged: (id) => changed.forEach((f) => f(id)) });
   const recsys = createRecsysService({ db: dbh.db, clock, log });
-  const feed = createFeedService({ db: dbh.db, clock, log, videosRepo, videos, recsys });
+  // Blocks, mutes and private accounts hide creators from a viewer's feeds (the social module decides).
+  const feed = createFeedService({
+    db: dbh.db,
+    clock,
+    log,
+    videosRepo,
+    videos,
+    recsys,
+    hiddenAuthors: (viewerId, authorIds) => social.hiddenAuthors(viewerId, authorIds),
+  });
   const ads = createAdsService({ db: dbh.db, videosRepo });
   const videoChanged = (id: string) => {
     feed.invalidate(id);
     void recsys.refreshVideo(id).catch((err: unknown) => log.warn({ err, videoId: id }, 'recommender catalogue update failed'));
   };
   changed.push(videoChanged);
-  const social = createSocialService({ db: dbh.db, identity, videosRepo, videos });
+  const notifications = createNotificationsService({ db: dbh.db, blob, clock });
+  const social = createSocialService({ db: dbh.db, identity, videosRepo, videos, notifications });
+  const engagement = createEngagementService({ db: dbh.db, social, notifications, videosRepo, videos });
+  const comments = createCommentsService({ db: dbh.db, blob, clock, notifications });
   const events = createEventsService({ db: dbh.db, clock, metrics });
+  const discovery = createDiscoveryService({ db: dbh.db, blob, clock, videosRepo, videos });
+  const share = createShareService({ db: dbh.db, blob, clock, publicUrl: config.publicUrl, videosRepo, videos });
+  const analytics = createAnalyticsService({ db: dbh.db, blob, clock });
+  const ledger = createLedgerService({ db: dbh.db, clock });
+  const ledgerJobs = createLedgerJobs({ ledger, log });
+  // The sandbox delivers its webhooks from an outbox through a job, so they arrive late (and a retry can repeat them).
+  const pokeDelivery = () =>
+    void queue.send('payments.deliver', {}, { dedupKey: 'sandbox' }).catch((err: unknown) => log.warn({ err }, 'queueing webhook delivery failed'));
+  const sandboxPayments = await createSandboxProvider({ db: dbh.db, clock });
+  // Stripe when configured (STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET), otherwise the embedded sandbox.
+  const payments = config.stripe ? createStripeProvider({ ...config.stripe, returnUrl: `${config.publicUrl}/wallet`, clock }) : sandboxPayments;
+  const wallet = createWalletService({
+    db: dbh.db,
+    clock,
+    log,
+    ledger,
+    identity,
+    videosRepo,
+    payments,
+    payouts: createSandboxPayoutProvider({ db: dbh.db }),
+    onProviderActivity: pokeDelivery,
+    // Hooks for the notifications, moderation and comments modules (see docs/ledger.md, "Wallet").
+    onGiftReceived: async (g) => {
+      await notifications.notify({
+        userId: g.creatorId,
+        type: 'gift',
+        actorId: g.senderId,
+        videoId: g.videoId,
+        commentId: g.commentId,
+        text: `sent a ${g.catalogueId} (+${g.diamonds} diamonds)`,
+        dedupKey: `gift:${g.giftId}`,
+      });
+    },
+    hiddenFrom: async (viewerId, creatorId) => (await social.hiddenAuthors(viewerId, [creatorId])).has(creatorId),
+    // No moderation module bans accounts yet: this is the hook for it.
+    isBanned: undefined,
+    commentOnVideo: async (commentId, videoId) =>
+      !!(await dbh.db
+        .selectFrom('comments')
+        .select('id')
+        .where('id', '=', commentId)
+        .where('video_id', '=', videoId)
+        .where('hidden', '=', false)
+        .executeTakeFirst()),
+  });
   const videoJobs = createVideoJobs({
     repo: videosRepo,
     blob,
@@ -99,15 +182,51 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     log,
     queue,
     workRoot: path.join(config.dataDir, 'tmp', 'transcode'),
-    onPublished: videoChanged,
+    // A published video's audio becomes a sound (the studio's sound library).
+    onPublished: (id) => {
+      videoChanged(id);
+      void queue
+        .send('sound.extract', { videoId: id }, { dedupKey: id })
+        .catch((err: unknown) => log.warn({ err, videoId: id }, 'queueing sound extraction failed'));
+    },
+  });
+  const sounds = createSoundsService({ db: dbh.db, blob, media, workRoot: path.join(config.dataDir, 'tmp', 'sounds') });
+  const studio = createStudioService({ db: dbh.db, blob, queue, videosRepo, videos, sounds });
+  const studioJobs = createStudioJobs({
+    db: dbh.db,
+    blob,
+    media,
+    log,
+    studio,
+    videos,
+    sounds,
+    notifications,
+    workRoot: path.join(config.dataDir, 'tmp', 'render'),
   });
   const jobs: JobHandlers = {
     'video.transcode': (data, ctx) => videoJobs.transcode(data, ctx),
     'video.ladder': (data, ctx) => videoJobs.ladder(data, ctx),
     'video.transcode.dead': (data) => videoJobs.transcodeDead(data),
+    'studio.render': (data, ctx) => studioJobs.render(data, ctx),
+    'sound.extract': async ({ videoId }) => {
+      await sounds.fromVideo(videoId);
+    },
     'recsys.retrain': async () => {
       const r = await recsys.retrain();
       log.info(r, 'recommender retrained from the event log');
+    },
+    'ledger.expire': async () => {
+      await ledgerJobs.expire();
+    },
+    'ledger.reconcile': async () => {
+      await ledgerJobs.reconcile();
+    },
+    'payments.deliver': async () => {
+      while ((await sandboxPayments.deliverDue(async (body, headers) => void (await wallet.handleWebhook('sandbox', body, headers)))) > 0);
+    },
+    'engagement.reconcile': async () => {
+      const r = await engagement.reconcile();
+      if (r.videos || r.comments) log.info(r, 'engagement counters corrected from their source rows');
     },
     'maintenance.hourly': async () => {
       await feed.prune();
@@ -136,12 +255,24 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     events,
     recsys,
     ads,
+    discovery,
+    share,
+    analytics,
+    notifications,
+    engagement,
+    comments,
+    ledger,
+    wallet,
+    sounds,
+    studio,
+    sandboxPayments,
     jobs,
     uploads,
     uploadDir,
     async close() {
       if (closed) return;
       closed = true;
+      notifications.stop();
       await recsys.stop();
       await feed.flush();
       await queue.stop();

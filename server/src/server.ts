@@ -9,6 +9,15 @@ import { registerSocialRoutes } from './modules/social/social.routes.ts';
 import { registerFeedRoutes } from './modules/feed/feed.routes.ts';
 import { registerEventRoutes } from './modules/events/events.routes.ts';
 import { registerAdsRoutes } from './modules/ads/ads.routes.ts';
+import { registerDiscoveryRoutes } from './modules/discovery/discovery.routes.ts';
+import { registerShareRoutes } from './modules/share/share.routes.ts';
+import { registerAnalyticsRoutes } from './modules/analytics/analytics.routes.ts';
+import { registerEngagementRoutes } from './modules/engagement/engagement.routes.ts';
+import { registerNotificationRoutes } from './modules/notifications/notifications.routes.ts';
+import { registerWalletRoutes } from './modules/wallet/wallet.routes.ts';
+import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
+import { registerStudioRoutes } from './modules/studio/studio.routes.ts';
+import { registerSoundRoutes } from './modules/sounds/sounds.routes.ts';
 
 export type HttpOptions = { authRateLimit?: { max: number; timeWindow: string }; webDist?: string | null };
 
@@ -34,6 +43,20 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
   registerEventRoutes(app, ctx.events, ctx.recsys);
   registerAdsRoutes(app, ctx.ads);
+  registerDiscoveryRoutes(app, ctx.discovery);
+  registerShareRoutes(app, { share: ctx.share, identity: ctx.identity });
+  registerAnalyticsRoutes(app, ctx.analytics);
+  registerEngagementRoutes(app, { engagement: ctx.engagement, comments: ctx.comments });
+  registerNotificationRoutes(app, ctx.notifications);
+  registerLedgerRoutes(app, { ledger: ctx.ledger, log: ctx.log, clock: ctx.clock });
+  registerWalletRoutes(app, {
+    wallet: ctx.wallet,
+    sandbox: ctx.sandboxPayments,
+    onProviderActivity: () =>
+      void ctx.queue.send('payments.deliver', {}, { dedupKey: 'sandbox' }).catch((err: unknown) => ctx.log.warn({ err }, 'queueing webhook delivery failed')),
+  });
+  registerStudioRoutes(app, ctx.studio);
+  registerSoundRoutes(app, { sounds: ctx.sounds, uploadDir: ctx.uploadDir, maxUploadBytes: ctx.config.maxUploadBytes });
   await ctx.recsys.start({ follow: true });
   await app.ready();
   return app;

@@ -11,6 +11,22 @@ export type Route =
   | { name: 'video'; id: string }
   | { name: 'login' }
   | { name: 'signup' }
+  | { name: 'inbox' }
+  | { name: 'wallet' }
+  | { name: 'wallet-3ds'; id: string }
+  | { name: 'earnings' }
+  | { name: 'staff-payouts' }
+  | { name: 'staff-ledger' }
+  | { name: 'staff-wallet'; username: string }
+  | { name: 'search' }
+  | { name: 'discover' }
+  | { name: 'tag'; tag: string }
+  | { name: 'challenge'; slug: string }
+  | { name: 'staff-challenges' }
+  | { name: 'analytics'; videoId: string | null }
+  | { name: 'embed'; id: string }
+  | { name: 'studio' }
+  | { name: 'sound'; id: string }
   | { name: 'not-found' };
 
 const NAVIGATE_EVENT = 'flick:navigate';
@@ -33,13 +49,47 @@ export function matchRoute(pathname: string): Route {
       return { name: 'feed', tab: 'following' };
     case '/upload':
       return { name: 'upload' };
+    case '/studio':
+      return { name: 'studio' };
     case '/login':
       return { name: 'login' };
     case '/signup':
       return { name: 'signup' };
+    case '/search':
+      return { name: 'search' };
+    case '/discover':
+      return { name: 'discover' };
+    case '/staff/challenges':
+      return { name: 'staff-challenges' };
+    case '/analytics':
+      return { name: 'analytics', videoId: null };
+    case '/inbox':
+      return { name: 'inbox' };
+    case '/wallet':
+      return { name: 'wallet' };
+    case '/earnings':
+      return { name: 'earnings' };
+    case '/staff/payouts':
+      return { name: 'staff-payouts' };
+    case '/staff/ledger':
+      return { name: 'staff-ledger' };
   }
   const profile = /^\/@([^/]+)$/.exec(path);
   if (profile?.[1]) return { name: 'profile', username: decode(profile[1]) };
+  const threeDs = /^\/wallet\/3ds\/([^/]+)$/.exec(path);
+  if (threeDs?.[1]) return { name: 'wallet-3ds', id: decode(threeDs[1]) };
+  const staffWallet = /^\/staff\/wallets\/([^/]+)$/.exec(path);
+  if (staffWallet?.[1]) return { name: 'staff-wallet', username: decode(staffWallet[1]) };
+  const tag = /^\/tag\/([^/]+)$/.exec(path);
+  if (tag?.[1]) return { name: 'tag', tag: decode(tag[1]) };
+  const challenge = /^\/challenge\/([^/]+)$/.exec(path);
+  if (challenge?.[1]) return { name: 'challenge', slug: decode(challenge[1]) };
+  const embed = /^\/embed\/([^/]+)$/.exec(path);
+  if (embed?.[1]) return { name: 'embed', id: decode(embed[1]) };
+  const videoStats = /^\/analytics\/([^/]+)$/.exec(path);
+  if (videoStats?.[1]) return { name: 'analytics', videoId: decode(videoStats[1]) };
+  const sound = /^\/sound\/([^/]+)$/.exec(path);
+  if (sound?.[1]) return { name: 'sound', id: decode(sound[1]) };
   const video = /^\/v\/([^/]+)$/.exec(path);
   if (video?.[1]) return { name: 'video', id: decode(video[1]) };
   return { name: 'not-found' };
@@ -108,3 +158,6 @@ export function safeNext(next: string | null | undefined, fallback = '/'): strin
 export const profilePath = (username: string) => `/@${encodeURIComponent(username)}`;
 export const videoPath = (id: string) => `/v/${encodeURIComponent(id)}`;
 export const loginPath = (next?: string) => (next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login');
+export const tagPath = (tag: string) => `/tag/${encodeURIComponent(tag.replace(/^#/, '').toLowerCase())}`;
+export const challengePath = (slug: string) => `/challenge/${encodeURIComponent(slug)}`;
+export const searchPath = (q: string) => (q ? `/search?q=${encodeURIComponent(q)}` : '/search');

@@ -3,10 +3,15 @@ import { profilePath, type Route } from '../router.ts';
 import { HomeIcon, PlusIcon, UserIcon } from './icons.tsx';
 import { Link } from './link.tsx';
 import { Avatar } from './avatar.tsx';
+import { SearchIcon } from './discovery-icons.tsx';
+import { BellIcon } from './engagement-icons.tsx';
+import { useUnread } from '../notifications.ts';
+import '../styles/engagement.css';
 
-/** Home · Upload (+) · Profile (or Log in). */
+/** Home · Upload (+) · Inbox (signed in, with an unread badge) · Profile (or Log in). */
 export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: () => void }) {
   const { me, loading } = useMe();
+  const unread = useUnread();
   const onMyProfile = route.name === 'profile' && me !== null && route.username.toLowerCase() === me.username.toLowerCase();
   return (
     <nav className="bottom-nav" aria-label="Main">
@@ -23,6 +28,15 @@ export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: 
         <span>Home</span>
       </Link>
       <Link
+        to="/discover"
+        className={['discover', 'search', 'tag', 'challenge'].includes(route.name) ? 'nav-item is-active' : 'nav-item'}
+        aria-current={route.name === 'discover' ? 'page' : undefined}
+        data-testid="nav-discover"
+      >
+        <SearchIcon />
+        <span>Discover</span>
+      </Link>
+      <Link
         to="/upload"
         className={route.name === 'upload' ? 'nav-item nav-upload is-active' : 'nav-item nav-upload'}
         data-testid="nav-upload"
@@ -32,6 +46,36 @@ export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: 
           <PlusIcon />
         </span>
       </Link>
+      {me && (
+        <Link
+          to="/wallet"
+          className={route.name === 'wallet' || route.name === 'earnings' ? 'nav-item is-active' : 'nav-item'}
+          aria-current={route.name === 'wallet' ? 'page' : undefined}
+          data-testid="nav-wallet"
+        >
+          <img src="/gifts/coin.svg" alt="" width={24} height={24} />
+          <span>Wallet</span>
+        </Link>
+      )}
+      {me && (
+        <Link
+          to="/inbox"
+          className={route.name === 'inbox' ? 'nav-item is-active' : 'nav-item'}
+          aria-current={route.name === 'inbox' ? 'page' : undefined}
+          aria-label={unread ? `Inbox, ${unread} unread` : 'Inbox'}
+          data-testid="nav-inbox"
+        >
+          <span className="nav-bell">
+            <BellIcon />
+            {unread > 0 && (
+              <span className="nav-badge" data-testid="unread-badge">
+                {unread > 99 ? '99+' : unread}
+              </span>
+            )}
+          </span>
+          <span>Inbox</span>
+        </Link>
+      )}
       {me ? (
         <Link
           to={profilePath(me.username)}

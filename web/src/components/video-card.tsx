@@ -3,15 +3,17 @@ import type { Video } from '@flick/contracts';
 import { track, type FeedSource } from '../events.ts';
 import { formatCount } from '../format.ts';
 import { VideoPlayer } from '../player/video-player.tsx';
-import { profilePath, videoPath } from '../router.ts';
+import { profilePath } from '../router.ts';
 import { Avatar } from './avatar.tsx';
 import { CaptionText } from './caption-text.tsx';
 import { FollowButton } from './follow-button.tsx';
 import { EyeIcon, MoreIcon, ShareIcon } from './icons.tsx';
 import { ItemSheet, type HideTarget, type Recommendation } from './item-sheet.tsx';
 import { LikeButton } from './like-button.tsx';
+import { CommentButton, SaveButton } from './engagement-rail.tsx';
+import { GiftButton } from './gift-button.tsx';
 import { Link } from './link.tsx';
-import { showToast } from './toast.tsx';
+import { ShareSheet } from './share-sheet.tsx';
 
 export type VideoCardProps = {
   video: Video;
@@ -27,29 +29,11 @@ export type VideoCardProps = {
   onHidden?: (target: HideTarget) => void;
 };
 
-/** The system share sheet, or copy the link; whether it was shared (a cancelled share is not). */
-async function share(video: Video): Promise<boolean> {
-  const url = new URL(videoPath(video.id), location.origin).toString();
-  const title = `@${video.author.username} on Flick`;
-  try {
-    if (typeof navigator.share === 'function') {
-      await navigator.share({ title, text: video.caption || title, url });
-      return true;
-    }
-    await navigator.clipboard.writeText(url);
-    showToast('Link copied');
-    return true;
-  } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') return false;
-    showToast(url);
-    return false;
-  }
-}
-
 /** A full-height video with its overlay: creator, caption, follow, and the right-hand rail. */
 export function VideoCard({ video, active, attach, mounted, feed, recommendation, onHidden }: VideoCardProps) {
   const author = video.author;
   const [sheetOpen, setSheetOpen] = useState(false);
+  const [shareOpen, setShareOpen] = useState(false);
   const visitProfile = (e: { stopPropagation: () => void }) => {
     e.stopPropagation();
     track({ type: 'profile_visit', videoId: video.id, feed });
@@ -84,7 +68,10 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
           >
             <Avatar user={author} size={46} />
           </Link>
-          <LikeButton videoId={video.id} feed={feed} />
+          <LikeButton videoId={video.id} feed={feed} enabled={mounted} />
+          <CommentButton videoId={video.id} enabled={mounted} />
+          <SaveButton videoId={video.id} enabled={mounted} />
+          <GiftButton video={video} enabled={attach} />
           <div className="rail-item" title={`${video.stats.views} views`}>
             <span className="rail-icon">
               <EyeIcon />
@@ -97,9 +84,7 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
             data-testid="share-button"
             onClick={(e) => {
               e.stopPropagation();
-              void share(video).then((shared) => {
-                if (shared) track({ type: 'share', videoId: video.id, feed });
-              });
+              setShareOpen(true);
             }}
           >
             <span className="rail-icon">
@@ -125,6 +110,7 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
           </button>
         </div>
       </div>
+      {shareOpen && <ShareSheet video={video} feed={feed} onClose={() => setShareOpen(false)} />}
       {sheetOpen && <ItemSheet video={video} recommendation={recommendation} onClose={() => setSheetOpen(false)} onHidden={onHidden} />}
     </div>
   );

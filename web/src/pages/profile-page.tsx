@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { Profile, Video } from '@flick/contracts';
+import type { Profile, SocialProfile, Video } from '@flick/contracts';
 import { api, ApiError, errorMessage, setMe, useMe } from '../api.ts';
 import { Avatar } from '../components/avatar.tsx';
 import { FollowButton } from '../components/follow-button.tsx';
 import { BackIcon, CloseIcon, EyeIcon, LockIcon, RetryIcon, TrashIcon, UserIcon, VideoIcon } from '../components/icons.tsx';
 import { Link } from '../components/link.tsx';
+import { ProfileSocial, ProfileTabs } from '../components/profile-social.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
 import { showToast } from '../components/toast.tsx';
 import { rememberProfile } from '../follows.ts';
@@ -14,7 +15,7 @@ import { resetFeeds } from './feed-page.tsx';
 
 const PAGE_SIZE = 18;
 
-type ProfileState = { status: 'loading' } | { status: 'ready'; profile: Profile } | { status: 'error'; message: string; notFound: boolean };
+type ProfileState = { status: 'loading' } | { status: 'ready'; profile: SocialProfile } | { status: 'error'; message: string; notFound: boolean };
 
 export function ProfilePage({ username }: { username: string }) {
   const { me } = useMe();
@@ -47,7 +48,8 @@ export function ProfilePage({ username }: { username: string }) {
     document.title = state.status === 'ready' ? `${state.profile.displayName} (@${state.profile.username}) · Flick` : `@${username} · Flick`;
   }, [state, username]);
 
-  const onProfile = useCallback((profile: Profile) => setState({ status: 'ready', profile }), []);
+  // The follow and social routes answer with the full social profile.
+  const onProfile = useCallback((profile: Profile | SocialProfile) => setState({ status: 'ready', profile: profile as SocialProfile }), []);
 
   if (state.status === 'loading')
     return (
@@ -137,9 +139,15 @@ export function ProfilePage({ username }: { username: string }) {
           )}
         </div>
         {profile.bio && <p className="profile-bio">{profile.bio}</p>}
+        <ProfileSocial profile={profile} isMe={isMe} onProfile={onProfile} />
       </section>
 
-      <VideoGrid key={`${profile.username}:${isMe ? 'me' : 'other'}`} username={profile.username} isMe={isMe} />
+      <ProfileTabs
+        key={`tabs:${profile.username}:${isMe ? 'me' : 'other'}`}
+        profile={profile}
+        isMe={isMe}
+        videos={<VideoGrid key={`${profile.username}:${isMe ? 'me' : 'other'}`} username={profile.username} isMe={isMe} />}
+      />
 
       {editing && (
         <EditProfileSheet

@@ -5,6 +5,7 @@ import { BackIcon, VideoIcon } from '../components/icons.tsx';
 import { CenterState, Spinner } from '../components/states.tsx';
 import { Link } from '../components/link.tsx';
 import { VideoCard } from '../components/video-card.tsx';
+import { LineagePanel } from '../studio/lineage-panel.tsx';
 import type { FeedSource } from '../events.ts';
 import { goBack, navigationFrom } from '../router.ts';
 
@@ -14,8 +15,12 @@ type State = { status: 'loading' } | { status: 'ready'; video: Video } | { statu
 export function VideoPage({ id }: { id: string }) {
   const [state, setState] = useState<State>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  // Opened from a profile grid counts as the profile feed; a shared link is "direct".
-  const [feed] = useState<FeedSource>(() => (navigationFrom() === 'profile' ? 'profile' : 'direct'));
+  // The traffic source for creator analytics: the in-app page it was opened from, a share link (?src=share), else "direct".
+  const [feed] = useState<FeedSource>(() => {
+    const from = navigationFrom();
+    if (from === 'profile' || from === 'search' || from === 'hashtag' || from === 'challenge' || from === 'discover') return from;
+    return new URLSearchParams(location.search).get('src') === 'share' ? 'share' : 'direct';
+  });
 
   useEffect(() => {
     let cancelled = false;
@@ -88,6 +93,7 @@ export function VideoPage({ id }: { id: string }) {
       {state.status === 'ready' && state.video.hlsUrl && (
         <div className="single-video" data-video-id={state.video.id}>
           <VideoCard video={state.video} active attach mounted feed={feed} />
+          <LineagePanel videoId={state.video.id} />
         </div>
       )}
     </div>

@@ -52,6 +52,8 @@ export function createFeedService(deps: {
   /** Fills the ad slots of For You (the ads module); without it every slot is organic. */
   adSlots?: AdSlotFiller;
   log?: Logger;
+  /** Visibility hook: of these creators, whose videos this viewer must not see (blocks, mutes, private accounts). */
+  hiddenAuthors?: (viewerId: string | undefined, authorIds: string[]) => Promise<ReadonlySet<string>>;
 }) {
   const { db, clock, videosRepo, videos, recsys } = deps;
   // The snapshot is re-ranked at once when a video is published or removed (invalidate), so the TTL
@@ -159,11 +161,20 @@ export function createFeedService(deps: {
       const served = c ? new Set(await servedLog.of(session)) : new Set<string>();
       const shownBefore = served.size;
       const items: FeedPage['items'] = [];
-      const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public';
+      let hidden: ReadonlySet<string> = new Set();
+      const hideAuthors = async (dtos: Map<string, Video>) => {
+        if (deps.hiddenAuthors)
+          hidden = await deps.hiddenAuthors(
+            viewer?.id,
+            [...dtos.values()].map((v) => v.author.id),
+          );
+      };
+      const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public' && !hidden.has(v.author.id);
       if (mode === 'personal' && recsys && recsys.engine.size > 0) {
         if (viewer) await recsys.followsOf(viewer.id);
         const recs = recsys.engine.recommend(viewer?.id, limit + 2, served, clock.now().getTime(), (c?.n ?? 0) * limit);
         const dtos = await hydrate(recs.map((r) => r.videoId));
+        await hideAuthors(dtos);
         for (const r of recs) {
           const v = dtos.get(r.videoId);
           if (visible(v) && items.length < limit) items.push({ video: v, reason: r.explore ? 'explore' : r.sources.join('+'), why: r.why });
@@ -175,6 +186,7 @@ export function createFeedService(deps: {
           const batch: Ranked[] = [];
           for (; i < list.length && batch.length < limit - items.length + 2; i++) if (!served.has(list[i]!.id)) batch.push(list[i]!);
           const dtos = await hydrate(batch.map((b) => b.id));
+          await hideAuthors(dtos);
           for (const b of batch) {
             const v = dtos.get(b.id);
             if (visible(v) && items.length < limit)
@@ -198,7 +210,16 @@ export function createFeedService(deps: {
           .where('videos.status', '=', 'ready')
           .where('videos.visibility', 'in', ['public', 'followers']),
       );
-      return { items: rows.map((r) => ({ video: videos.toDto(r), reason: 'following', why: ['From a creator you follow'] })), nextCursor };
+      const hidden = deps.hiddenAuthors
+        ? await deps.hiddenAuthors(
+            viewer.id,
+            rows.map((r) => r.user_id),
+          )
+        : new Set<string>();
+      return {
+        items: rows.filter((r) => !hidden.has(r.user_id)).map((r) => ({ video: videos.toDto(r), reason: 'following', why: ['From a creator you follow'] })),
+        nextCursor,
+      };
     },
     /** Write what is still buffered (on shutdown). */
     flush: () => servedLog.flush(),

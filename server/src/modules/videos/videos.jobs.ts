@@ -58,7 +58,8 @@ export function createVideoJobs(deps: {
       const now = Date.now();
       if (now - lastWrite < 700) return;
       lastWrite = now;
-      void repo.update(videoId, { progress: Math.max(0, Math.min(100, Math.round(p))) });
+      // Best effort: a progress write may lose a race with shutdown or deletion; the job's own writes decide.
+      void repo.update(videoId, { progress: Math.max(0, Math.min(100, Math.round(p))) }).catch(() => undefined);
     };
   }
 

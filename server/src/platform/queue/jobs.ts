@@ -10,6 +10,18 @@ export type JobPayloads = {
   'maintenance.hourly': Record<string, never>;
   /** Daily: rebuild the recommender from the whole event log (replay + batch sweeps) and swap it in. */
   'recsys.retrain': Record<string, never>;
+  /** Hourly: recompute likes/comments/saves counters from their source rows and fix drift. */
+  'engagement.reconcile': Record<string, never>;
+  /** Every minute: void the ledger's pending (two-phase) transfers whose timeout passed. */
+  'ledger.expire': Record<string, never>;
+  /** Every 10 minutes: reconcile the ledger (Σ debits = Σ credits, balances = transfers, limits) and store the report. */
+  'ledger.reconcile': Record<string, never>;
+  /** Deliver the sandbox payment provider's queued webhooks (signed, to the wallet's webhook handler). */
+  'payments.deliver': Record<string, never>;
+  /** Render a studio EDL (edit, duet, stitch, template) and hand the result to the upload pipeline. */
+  'studio.render': { renderId: string };
+  /** After a video is published: its audio becomes a sound (fingerprinted; re-uploads are linked to the original). */
+  'sound.extract': { videoId: string };
 };
 export type JobName = keyof JobPayloads;
 
@@ -44,5 +56,11 @@ export const jobPolicies: { [K in JobName]: JobPolicy } = {
   'video.ladder': { retryLimit: 2, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 60 * 60, deadLetter: 'video.transcode.dead', dedup: true },
   'video.transcode.dead': { retryLimit: 3, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60, dedup: false },
   'recsys.retrain': { retryLimit: 1, retryDelaySeconds: 300, retryBackoff: false, expireInSeconds: 3600, dedup: true, cron: '30 4 * * *' },
+  'engagement.reconcile': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 900, dedup: true, cron: '41 * * * *' },
   'maintenance.hourly': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
+  'payments.deliver': { retryLimit: 8, retryDelaySeconds: 2, retryBackoff: true, expireInSeconds: 120, dedup: true },
+  'studio.render': { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 30 * 60, dedup: true, concurrency: 1 },
+  'sound.extract': { retryLimit: 2, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 600, dedup: true },
+  'ledger.expire': { retryLimit: 1, retryDelaySeconds: 30, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '* * * * *' },
+  'ledger.reconcile': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 600, dedup: true, cron: '*/10 * * * *' },
 };
