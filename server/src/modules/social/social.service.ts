@@ -187,6 +187,34 @@ export function createSocialService(deps: {
     );
   }
 
+  /**
+   * Which authors have private accounts, for viewers who are not signed in (the feed asks on every
+   * page): remembered for PRIVACY_TTL_MS, fetched in one query for the misses, and dropped at once
+   * when an account in this process changes its setting (other processes see it within the TTL).
+   */
+  const PRIVACY_TTL_MS = 2000;
+  const privacy = new Map<string, { at: number; isPrivate: boolean }>();
+  async function privateAuthors(ids: string[]): Promise<Set<string>> {
+    const now = Date.now();
+    const out = new Set<string>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = privacy.get(id);
+      if (hit && now - hit.at < PRIVACY_TTL_MS) {
+        if (hit.isPrivate) out.add(id);
+      } else missing.push(id);
+    }
+    if (missing.length) {
+      if (privacy.size > 50_000) privacy.clear();
+      const rows = await db.selectFrom('users').select(['id', 'is_private']).where('id', 'in', missing).execute();
+      for (const r of rows) {
+        privacy.set(r.id, { at: now, isPrivate: r.is_private });
+        if (r.is_private) out.add(r.id);
+      }
+    }
+    return out;
+  }
+
   return {
     relation,
     settingsOf,
@@ -355,6 +383,7 @@ export function createSocialService(deps: {
           await trx.deleteFrom('follow_requests').where('target_id', '=', viewer.id).execute();
         }
       });
+      privacy.delete(viewer.id);
       const s = await settingsOf(viewer.id);
       return { isPrivate: s.is_private, likesPublic: s.likes_public, commentPolicy: s.comment_policy, commentFilter: s.comment_filter };
     },
@@ -365,7 +394,9 @@ export function createSocialService(deps: {
     async hiddenAuthors(viewerId: string | undefined, authorIds: string[]): Promise<Set<string>> {
       const ids = [...new Set(authorIds)].filter((id) => id !== viewerId);
       if (!ids.length) return new Set();
-      const me = viewerId ?? NIL;
+      // Not signed in: no blocks or mutes, only private accounts (cached: this runs on every feed page).
+      if (!viewerId) return privateAuthors(ids);
+      const me = viewerId;
       const { rows } = await sql<{ id: string }>`
         SELECT u.id FROM users u WHERE u.id = ANY(${ids}::uuid[]) AND (
           (u.is_private AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = u.id))

@@ -88,7 +88,9 @@ describe('follows, private accounts, blocks, mutes', () => {
     const priv = await t.newUser();
     const v = await publish(t, await insertReadyVideo(t, { userId: priv.me.id, caption: 'private life', at: new Date() }));
     assert.ok((await allForYou(ana, 'popular')).includes(v), 'public until the account goes private');
+    assert.ok((await allForYou({ client: t.anon }, 'popular')).includes(v), 'signed-out viewers too (this caches the account as public)');
     assert.equal((await priv.client.call('updateEngagementSettings', { body: { isPrivate: true } })).isPrivate, true);
+    assert.ok(!(await allForYou({ client: t.anon }, 'popular')).includes(v), 'going private hides the videos from signed-out viewers at once');
     const asked = await ana.client.call('follow', { params: { username: priv.me.username } });
     assert.deepEqual([asked.isFollowing, asked.requested, asked.isPrivate, asked.canSeeVideos], [false, true, true, false]);
     await bo.client.call('follow', { params: { username: priv.me.username } });
