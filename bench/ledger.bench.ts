@@ -8,8 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { migrate, openDb, type DbHandle } from '../server/src/platform/db/db.ts';
+import { createScratchDatabase, migrate, openDb, type DbHandle } from '../server/src/platform/db/db.ts';
 import { createLedgerService, type LedgerService, type TransferRequest } from '../server/src/modules/ledger/ledger.service.ts';
 import { runSimulation } from '../server/src/modules/ledger/simulation/simulator.ts';
 import { parseArgs, percentile, round, targetLine, type BenchResult } from './lib/report.ts';
@@ -19,25 +18,19 @@ export const description = 'ledger: linked gift pairs/s (single and concurrent c
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function scratchPg(): Promise<{ dbh: DbHandle; drop(): Promise<void> } | undefined> {
-  const name = `flick_bench_ledger_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   try {
-    await admin.connect();
+    scratch = await createScratchDatabase(PG_ADMIN, 'flick_bench_ledger');
   } catch (err) {
     console.log(`PostgreSQL not reachable at ${PG_ADMIN} (${(err as Error).message}); skipping it`);
     return undefined;
   }
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbh = await openDb({ kind: 'postgres', url: PG_ADMIN.replace(/\/postgres$/, `/${name}`), max: 16 });
+  const dbh = await openDb({ kind: 'postgres', url: scratch.url, max: 16 });
   return {
     dbh,
     async drop() {
       await dbh.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await scratch.drop();
     },
   };
 }

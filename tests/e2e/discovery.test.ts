@@ -4,21 +4,18 @@
 // the creator's analytics with charts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, skipWithoutBrowser } from './browser.ts';
 import { createTestApp, eventually, insertReadyVideo, type TestApp, type TestUser } from '../../server/src/testing/harness.ts';
 import { makeClip } from '../../server/src/testing/clips.ts';
 import { repoRoot } from '../../server/src/context.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outDir = path.join(repoRoot, 'test-output');
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`e2e needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-describe('discovery and sharing end to end', { skip: haveBrowser ? false : `no Chromium at ${CHROMIUM}; apt-get install chromium` }, () => {
+describe('discovery and sharing end to end', { skip: skipWithoutBrowser }, () => {
   let t: TestApp;
   let browser: Browser;
   let tmp: string;
@@ -29,19 +26,7 @@ describe('discovery and sharing end to end', { skip: haveBrowser ? false : `no C
     t = await createTestApp({ worker: true, http: { webDist: path.join(repoRoot, 'web', 'dist') } });
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-e2e-disc-'));
     await fsp.mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchBrowser({ autoplay: true });
 
     // A real upload (so there is a poster and HLS), plus catalogue around it.
     creator = await t.newUser({ username: 'surf_sam', displayName: 'Sam <Surfs> & Co' });

@@ -3,19 +3,16 @@
 // the comment; the fan sees the reply in their inbox. Screenshots go to test-output/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, skipWithoutBrowser } from './browser.ts';
 import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../server/src/testing/harness.ts';
 import { repoRoot } from '../../server/src/context.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outDir = path.join(repoRoot, 'test-output');
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`e2e needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-describe('engagement end to end', { skip: haveBrowser ? false : `no Chromium at ${CHROMIUM}; apt-get install chromium` }, () => {
+describe('engagement end to end', { skip: skipWithoutBrowser }, () => {
   let t: TestApp;
   let browser: Browser;
   let creator: TestUser;
@@ -28,18 +25,7 @@ describe('engagement end to end', { skip: haveBrowser ? false : `no Chromium at 
     fan = await t.newUser({ username: 'e2e_fan', displayName: 'Fan' });
     // The pipeline is beside the point here: a ready video straight in the database.
     videoId = await insertReadyVideo(t, { userId: creator.me.id, caption: 'Sunset run #e2e', at: new Date() });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();

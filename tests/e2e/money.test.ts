@@ -3,21 +3,18 @@
 // purchase and the coins are clawed back. Debian's Chromium; screenshots land in test-output/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, skipWithoutBrowser } from './browser.ts';
 import { createTestApp, eventually, type TestApp } from '../../server/src/testing/harness.ts';
 import { makeClip } from '../../server/src/testing/clips.ts';
 import { repoRoot } from '../../server/src/context.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outDir = path.join(repoRoot, 'test-output');
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`e2e needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
-describe('money end to end', { skip: haveBrowser ? false : `no Chromium at ${CHROMIUM}; apt-get install chromium` }, () => {
+describe('money end to end', { skip: skipWithoutBrowser }, () => {
   let t: TestApp;
   let browser: Browser;
   let tmp: string;
@@ -25,18 +22,7 @@ describe('money end to end', { skip: haveBrowser ? false : `no Chromium at ${CHR
     t = await createTestApp({ worker: true, http: { webDist: path.join(repoRoot, 'web', 'dist') } });
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-e2e-money-'));
     await fsp.mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();

@@ -3,19 +3,16 @@
 // the share sheet, and the lineage shows on both videos.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, skipWithoutBrowser } from './browser.ts';
 import { createTestApp, eventually, type TestApp, type TestUser } from '../../server/src/testing/harness.ts';
 import { makeClip } from '../../server/src/testing/clips.ts';
 import { repoRoot } from '../../server/src/context.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outDir = path.join(repoRoot, 'test-output');
-const haveBrowser = fs.existsSync(CHROMIUM);
-if (!haveBrowser && process.env.CI) throw new Error(`e2e needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 /**
  * Wait until the worker is idle for this app's data (transcodes, ladders, renders, sound extraction),
@@ -37,7 +34,7 @@ async function settle(t: TestApp) {
   }, 240_000);
 }
 
-describe('studio end to end', { skip: haveBrowser ? false : `no Chromium at ${CHROMIUM}; apt-get install chromium` }, () => {
+describe('studio end to end', { skip: skipWithoutBrowser }, () => {
   let t: TestApp;
   let browser: Browser;
   let tmp: string;
@@ -45,18 +42,7 @@ describe('studio end to end', { skip: haveBrowser ? false : `no Chromium at ${CH
     t = await createTestApp({ worker: true, http: { webDist: path.join(repoRoot, 'web', 'dist') } });
     tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-e2e-studio-'));
     await fsp.mkdir(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchBrowser({ autoplay: true });
   });
   after(async () => {
     await browser?.close();

@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createClient, parseCaption, type Client, type Me } from '@flick/contracts';
 import { loadConfig } from '../config/env.ts';
 import { createContext, type AppContext } from '../context.ts';
-import { migrate, migrationsDir, openDb, type DbHandle } from '../platform/db/db.ts';
+import { createScratchDatabase, migrate, migrationsDir, openDb, type DbHandle } from '../platform/db/db.ts';
 import { createServer, startWorker, type HttpOptions } from '../server.ts';
 import { createPgBossQueue } from '../platform/queue/queue.ts';
 import { jobPolicies } from '../platform/queue/jobs.ts';
@@ -18,22 +17,13 @@ import { jobPolicies } from '../platform/queue/jobs.ts';
 export async function freshDb(): Promise<DbHandle & { drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `flick_t_${crypto.randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const h = await openDb({ kind: 'postgres', url: u.toString(), max: 5 });
+    const scratch = await createScratchDatabase(url, 'flick_t');
+    const h = await openDb({ kind: 'postgres', url: scratch.url, max: 5 });
     return {
       ...h,
       async drop() {
         await h.close();
-        const a = new pg.Client({ connectionString: url });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
+        await scratch.drop();
       },
     };
   }

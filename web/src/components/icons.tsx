@@ -2,9 +2,10 @@ import type { SVGProps } from 'react';
 
 /** Inline icons (no icon font, no CDN). 24×24, currentColor. */
 
-type IconProps = SVGProps<SVGSVGElement>;
+export type IconProps = SVGProps<SVGSVGElement>;
 
-function Svg({ children, ...props }: IconProps) {
+/** The frame every icon shares: other icon files draw inside it too. */
+export function Svg({ children, ...props }: IconProps) {
   return (
     <svg
       viewBox="0 0 24 24"

@@ -38,6 +38,20 @@ export function createEngagementService(deps: {
   }
 
   /** Videos by id in the given order, dropping what the viewer may not see (any more). */
+  /** A page of (video_id, created_at) rows fetched with one extra row: the visible videos and the next cursor. */
+  async function videoPage(rows: { video_id: string; created_at: Date }[], limit: number, viewer: SessionUser | undefined): Promise<VideoList> {
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const visible = await hydrateVisible(
+      page.map((r) => r.video_id),
+      viewer,
+    );
+    return {
+      items: visible.map((r) => videos.toDto(r)),
+      nextCursor: rows.length > limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.video_id }) : null,
+    };
+  }
+
   async function hydrateVisible(ids: string[], viewer: SessionUser | undefined) {
     if (!ids.length) return [];
     const { rows } = await sql<{ id: string }>`
@@ -216,17 +230,7 @@ export function createEngagementService(deps: {
         .orderBy('video_id', 'desc')
         .limit(limit + 1)
         .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: (
-          await hydrateVisible(
-            page.map((r) => r.video_id),
-            viewer,
-          )
-        ).map((r) => videos.toDto(r)),
-        nextCursor: rows.length > limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.video_id }) : null,
-      };
+      return videoPage(rows, limit, viewer);
     },
 
     async liked(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string): Promise<VideoList> {
@@ -244,17 +248,7 @@ export function createEngagementService(deps: {
         .orderBy('video_id', 'desc')
         .limit(limit + 1)
         .execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: (
-          await hydrateVisible(
-            page.map((r) => r.video_id),
-            viewer,
-          )
-        ).map((r) => videos.toDto(r)),
-        nextCursor: rows.length > limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.video_id }) : null,
-      };
+      return videoPage(rows, limit, viewer);
     },
 
     /**

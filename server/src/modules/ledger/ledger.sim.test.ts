@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
+import { createScratchDatabase } from '../../platform/db/db.ts';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import { runSimulation, type SimTarget } from './simulation/simulator.ts';
 
 /** A seeded, randomized run of the coin economy against the ledger in a child process that is SIGKILLed and restarted (see simulator.ts). */
@@ -13,22 +13,8 @@ const SEED = Number(process.env.LEDGER_SIM_SEED ?? crypto.randomInt(1, 2 ** 31))
 async function scratchTarget(): Promise<{ target: SimTarget; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (url) {
-    const name = `flick_sim_${crypto.randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    return {
-      target: { kind: 'postgres', url: u.toString() },
-      async drop() {
-        const a = new pg.Client({ connectionString: url });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      },
-    };
+    const scratch = await createScratchDatabase(url, 'flick_sim');
+    return { target: { kind: 'postgres', url: scratch.url }, drop: () => scratch.drop() };
   }
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flick-ledger-sim-'));
   return { target: { kind: 'pglite', dataDir: dir }, drop: () => fs.rm(dir, { recursive: true, force: true }) };
