@@ -124,8 +124,11 @@ export const FeedItem = z.object({
       label: z.enum(['Sponsored', 'Paid partnership']),
       /** Who paid, as shown to the viewer. */
       by: z.string(),
-      /** The ad (or promotion) this impression belongs to, for tracking. */
+      /** The ad (or promotion) this impression belongs to. */
       adId: z.string(),
+      /** This placement's tracking token: report views and quartiles with it (POST /api/ads/track). */
+      impressionId: z.string(),
+      /** The call to action; `url` is the click redirect (/r/ad/<impressionId>), which counts the click and forwards to the landing page. */
       cta: z.object({ text: z.string(), url: z.string().url() }).optional(),
     })
     .optional(),

@@ -467,6 +467,8 @@ export interface AdvertisersTable {
   website: string | null;
   created_by: string;
   created_at: Generated<Date>;
+  spend_carry_micros: Generated<number>;
+  kind: Generated<'business' | 'creator'>;
 }
 export interface AdvertiserMembersTable {
   advertiser_id: string;
@@ -515,8 +517,75 @@ export interface AdsTable {
   review_reason: string | null;
   created_at: Generated<Date>;
 }
+export interface AdTopupsTable {
+  id: string;
+  advertiser_id: string;
+  user_id: string;
+  amount_cents: number;
+  provider: string;
+  provider_ref: string | null;
+  status: 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'refunded' | 'charged_back';
+  action_url: string | null;
+  failure_reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  credited_at: Timestamp | null;
+}
+export interface AdLeasesTable {
+  id: string;
+  advertiser_id: string;
+  amount_cents: number;
+  state: Generated<'open' | 'posted' | 'voided'>;
+  posted_cents: number | null;
+  opened_at: Generated<Date>;
+  closed_at: Timestamp | null;
+}
+export interface AdImpressionsTable {
+  id: string;
+  ad_id: string;
+  ad_group_id: string;
+  campaign_id: string;
+  advertiser_id: string;
+  viewer_key: string;
+  ip_hash: string | null;
+  billing: 'CPM' | 'CPC' | 'CPV' | 'OCPM';
+  price_micros: number;
+  charged_micros: Generated<number>;
+  lease_id: string | null;
+  hold_id: string | null;
+  served_at: Timestamp;
+  viewable_at: Timestamp | null;
+  view2s_at: Timestamp | null;
+  view6s_at: Timestamp | null;
+  q25_at: Timestamp | null;
+  q50_at: Timestamp | null;
+  q75_at: Timestamp | null;
+  q100_at: Timestamp | null;
+  clicked_at: Timestamp | null;
+  watch_ms: Generated<number>;
+  invalid: string | null;
+}
+export interface AdConversionsTable {
+  advertiser_id: string;
+  event_id: string;
+  source: 'pixel' | 'api';
+  event: string;
+  value_cents: Generated<number>;
+  viewer_key: string | null;
+  impression_id: string | null;
+  ad_id: string | null;
+  ad_group_id: string | null;
+  campaign_id: string | null;
+  attribution: 'click_1d' | 'click_7d' | 'click_28d' | 'view_1d' | null;
+  occurred_at: Timestamp;
+  received_at: Generated<Date>;
+}
 
 export interface DB {
+  ad_topups: AdTopupsTable;
+  ad_leases: AdLeasesTable;
+  ad_impressions: AdImpressionsTable;
+  ad_conversions: AdConversionsTable;
   advertisers: AdvertisersTable;
   advertiser_members: AdvertiserMembersTable;
   ad_campaigns: AdCampaignsTable;
