@@ -157,6 +157,52 @@ export const AdReviewBody = z
   .refine((b) => b.decision === 'approve' || !!b.reason, { path: ['reason'], message: 'a rejection needs a reason the advertiser can act on' });
 const AdParams = z.object({ id: Id('an ad') });
 
+// ---- billing, tracking, conversions --------------------------------------------------------------------------------
+export const AdTopup = z.object({
+  id: z.string(),
+  amountCents: z.number().int(),
+  status: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'refunded', 'charged_back']),
+  actionUrl: z.string().nullable(),
+  failureReason: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const AdBalance = z.object({
+  /** Spendable now: posted credits − posted debits − reserved for delivery in progress. */
+  availableCents: z.number().int(),
+  /** Reserved by the ad server (an open spend lease), settled within a minute. */
+  reservedCents: z.number().int(),
+  postedCents: z.number().int(),
+  /** Delivery charged so far (posted leases). */
+  spentCents: z.number().int(),
+  topups: z.array(AdTopup),
+});
+export const AdTopupBody = z.object({
+  /** Client-chosen idempotency key: repeating the request with the same id returns the same top-up. */
+  id: Id('a top-up'),
+  amountCents: Cents('a top-up', 1_000, 10_000_000),
+  paymentMethod: z.string().trim().min(1).max(255),
+});
+export const AdTrackType = z.enum(['viewable', 'view2s', 'view6s', 'q25', 'q50', 'q75', 'q100']);
+export const AdTrackBody = z.object({
+  events: z
+    .array(z.object({ impressionId: z.string().max(64), type: AdTrackType, watchMs: z.number().int().min(0).max(3_600_000).optional() }))
+    .min(1)
+    .max(100),
+});
+export const AdConversionEvent = z.object({
+  /** The advertiser's id for this event: the same id twice counts once. */
+  eventId: z.string().trim().min(1).max(128),
+  event: z.string().trim().min(1).max(64),
+  valueCents: z.number().int().min(0).max(100_000_000).default(0),
+  /** The `flick_click` parameter the click redirect added to the landing URL. */
+  clickId: z.string().max(64).optional(),
+  occurredAt: z.string().datetime({ offset: true, message: 'occurredAt must be an ISO date-time' }).optional(),
+});
+export const AdConversionsBody = z.object({ events: z.array(AdConversionEvent).min(1).max(500) });
+export const AdConversionsResult = z.object({
+  results: z.array(z.object({ eventId: z.string(), duplicate: z.boolean(), attribution: z.string().nullable() })),
+});
+
 const tags = ['ads'];
 export const adsRoutes = {
   createAdvertiser: route({
@@ -276,5 +322,54 @@ export const adsRoutes = {
     params: AdParams,
     body: AdReviewBody,
     response: Ad,
+  }),
+  adBalance: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/balance',
+    summary: "The advertiser's prepaid balance, what is reserved and spent, and its top-ups",
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: AdBalance,
+  }),
+  adTopUp: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/topups',
+    summary: 'Add funds by card (credited when the payment provider confirms)',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    body: AdTopupBody,
+    response: AdTopup,
+    status: 201,
+  }),
+  adTrack: route({
+    method: 'POST',
+    path: '/api/ads/track',
+    summary: 'Report viewable impressions, 2 s / 6 s views and quartiles of sponsored items',
+    tags,
+    auth: false,
+    body: AdTrackBody,
+    response: z.object({ accepted: z.number().int(), rejected: z.number().int() }),
+    status: 202,
+  }),
+  adConversionsKey: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/conversions-key',
+    summary: 'Create (or replace) the key of the server-side conversions API; shown once',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: z.object({ key: z.string() }),
+    status: 201,
+  }),
+  adConversions: route({
+    method: 'POST',
+    path: '/api/ads/conversions',
+    summary: 'Server-side conversions API (Authorization: Bearer <conversions key>), deduplicated by event id',
+    tags,
+    auth: false,
+    body: AdConversionsBody,
+    response: AdConversionsResult,
   }),
 } as const;

@@ -35,6 +35,8 @@ import { createSoundsService, type SoundsService } from './modules/sounds/sounds
 import { createStudioService, type StudioService } from './modules/studio/studio.service.ts';
 import { createStudioJobs } from './modules/studio/studio.jobs.ts';
 import { createAdsService, type AdsService } from './modules/ads/ads.service.ts';
+import { createAdsBilling, type AdsBilling } from './modules/ads/ads.billing.ts';
+import { createAdsRuntime, type AdsRuntime } from './modules/ads/ads.runtime.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
 
@@ -60,6 +62,9 @@ export type AppContext = {
   events: EventsService;
   recsys: RecsysService;
   ads: AdsService;
+  adsBilling: AdsBilling;
+  /** The ad server: fills the feed's ad slots, tracks, bills (modules/ads). */
+  adsRuntime: AdsRuntime;
   discovery: DiscoveryService;
   share: ShareService;
   analytics: AnalyticsService;
@@ -117,6 +122,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     videos,
     recsys,
     hiddenAuthors: (viewerId, authorIds) => social.hiddenAuthors(viewerId, authorIds),
+    adSlots: (req) => adsRuntime.fill(req),
   });
   const ads = createAdsService({ db: dbh.db, videosRepo });
   const videoChanged = (id: string) => {
@@ -140,6 +146,16 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const sandboxPayments = await createSandboxProvider({ db: dbh.db, clock });
   // Stripe when configured (STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET), otherwise the embedded sandbox.
   const payments = config.stripe ? createStripeProvider({ ...config.stripe, returnUrl: `${config.publicUrl}/wallet`, clock }) : sandboxPayments;
+  const adsBilling = createAdsBilling({ db: dbh.db, clock, log, ledger, payments, onProviderActivity: pokeDelivery });
+  const adsRuntime = createAdsRuntime({
+    db: dbh.db,
+    clock,
+    log,
+    billing: adsBilling,
+    publicUrl: config.publicUrl,
+    hydrate: async (ids) => new Map((await videosRepo.byIds(ids)).map((r) => [r.id, videos.toDto(r)])),
+    interests: (userId) => recsys.engine.interestsOf(userId, 20),
+  });
   const wallet = createWalletService({
     db: dbh.db,
     clock,
@@ -150,6 +166,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     payments,
     payouts: createSandboxPayoutProvider({ db: dbh.db }),
     onProviderActivity: pokeDelivery,
+    // Advertiser top-ups share the payment provider and its webhooks.
+    otherPayment: (provider, event) => adsBilling.providerEvent(provider, event),
     // Hooks for the notifications, moderation and comments modules (see docs/ledger.md, "Wallet").
     onGiftReceived: async (g) => {
       await notifications.notify({
@@ -255,6 +273,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     events,
     recsys,
     ads,
+    adsBilling,
+    adsRuntime,
     discovery,
     share,
     analytics,
@@ -273,6 +293,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       if (closed) return;
       closed = true;
       notifications.stop();
+      await adsRuntime.stop();
       await recsys.stop();
       await feed.flush();
       await queue.stop();

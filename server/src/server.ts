@@ -42,7 +42,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerSocialRoutes(app, ctx.social);
   registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
   registerEventRoutes(app, ctx.events, ctx.recsys);
-  registerAdsRoutes(app, ctx.ads);
+  registerAdsRoutes(app, { ads: ctx.ads, billing: ctx.adsBilling, runtime: ctx.adsRuntime, db: ctx.dbh.db });
   registerDiscoveryRoutes(app, ctx.discovery);
   registerShareRoutes(app, { share: ctx.share, identity: ctx.identity });
   registerAnalyticsRoutes(app, ctx.analytics);
@@ -58,6 +58,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerStudioRoutes(app, ctx.studio);
   registerSoundRoutes(app, { sounds: ctx.sounds, uploadDir: ctx.uploadDir, maxUploadBytes: ctx.config.maxUploadBytes });
   await ctx.recsys.start({ follow: true });
+  await ctx.adsRuntime.start({ follow: true });
   await app.ready();
   return app;
 }

@@ -12,6 +12,7 @@ import { createScratchDatabase, migrate, migrationsDir, openDb, type DbHandle } 
 import { createServer, startWorker, type HttpOptions } from '../server.ts';
 import { createPgBossQueue } from '../platform/queue/queue.ts';
 import { jobPolicies } from '../platform/queue/jobs.ts';
+import type { Clock } from '../platform/clock.ts';
 
 /** A fresh database per test file: a copy of a migrated PGlite template, or a new database on the PostgreSQL in DATABASE_URL. */
 export async function freshDb(): Promise<DbHandle & { drop(): Promise<void> }> {
@@ -68,11 +69,11 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-export async function createTestApp(opts: { env?: Record<string, string>; http?: HttpOptions; worker?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { env?: Record<string, string>; http?: HttpOptions; worker?: boolean; clock?: Clock } = {}): Promise<TestApp> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', SEED_DEMO: '0', PORT: '0', ...opts.env });
   const dbh = await freshDb();
-  const ctx = await createContext(config, { dbh, log: pino({ level: config.logLevel }) });
+  const ctx = await createContext(config, { dbh, log: pino({ level: config.logLevel }), clock: opts.clock });
   const app = await createServer(ctx, { webDist: null, authRateLimit: { max: 100_000, timeWindow: '1 minute' }, ...opts.http });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();

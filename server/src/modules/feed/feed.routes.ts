@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { mount } from '../../http/route.ts';
 import { notFound } from '../../http/errors.ts';
+import { clientOf } from '../../http/client.ts';
 import type { FeedService } from './feed.service.ts';
 import type { RecsysService } from '../recsys/recsys.service.ts';
 import type { IdentityService } from '../identity/identity.service.ts';
@@ -8,7 +9,7 @@ import type { EventsService } from '../events/events.service.ts';
 
 export function registerFeedRoutes(app: FastifyInstance, deps: { feed: FeedService; recsys: RecsysService; identity: IdentityService; events: EventsService }) {
   const { feed, recsys, identity, events } = deps;
-  mount(app, 'forYou', async (req) => feed.forYou(req.user, req.query.limit, req.query.cursor, req.query.mode));
+  mount(app, 'forYou', async (req) => feed.forYou(req.user, req.query.limit, req.query.cursor, req.query.mode, clientOf(req.raw)));
   mount(app, 'following', async (req) => feed.following(req.user, req.query.limit, req.query.cursor));
   mount(app, 'notInterested', async (req) => {
     const { videoId, creator, hashtag } = req.body;

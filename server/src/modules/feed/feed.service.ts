@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/db.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import type { ClientInfo } from '../../http/client.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
@@ -36,6 +37,7 @@ export type AdSlotFiller = (req: {
   session: string;
   position: number;
   exclude: ReadonlySet<string>;
+  client?: ClientInfo;
 }) => Promise<FeedItem | null>;
 
 /**
@@ -126,7 +128,7 @@ export function createFeedService(deps: {
     filler: AdSlotFiller,
     items: FeedItem[],
     limit: number,
-    s: { viewer: SessionUser | undefined; session: string; shownBefore: number; served: ReadonlySet<string> },
+    s: { viewer: SessionUser | undefined; session: string; shownBefore: number; served: ReadonlySet<string>; client?: ClientInfo },
   ) {
     for (let i = 0; i < items.length; i++) {
       const position = s.shownBefore + i;
@@ -134,7 +136,7 @@ export function createFeedService(deps: {
       const exclude = new Set([...s.served, ...items.map((it) => it.video.id)]);
       let ad: FeedItem | null = null;
       try {
-        ad = await filler({ viewer: s.viewer, session: s.session, position, exclude });
+        ad = await filler({ viewer: s.viewer, session: s.session, position, exclude, client: s.client });
       } catch (err) {
         deps.log?.warn({ err }, 'ad slot left organic: the ad server failed');
       }
@@ -155,7 +157,13 @@ export function createFeedService(deps: {
      * For You: the recommender's page (personal mode), or the non-personalised popular/fresh
      * baseline (popular mode, and whenever the recommender has no catalogue yet).
      */
-    async forYou(viewer: SessionUser | undefined, limit: number, cursor?: string, mode: 'personal' | 'popular' = 'personal'): Promise<FeedPage> {
+    async forYou(
+      viewer: SessionUser | undefined,
+      limit: number,
+      cursor?: string,
+      mode: 'personal' | 'popular' = 'personal',
+      client?: ClientInfo,
+    ): Promise<FeedPage> {
       const c = decodeCursor(cursor, isForYouCursor);
       const session = c?.s ?? crypto.randomBytes(12).toString('base64url');
       const served = c ? new Set(await servedLog.of(session)) : new Set<string>();
@@ -195,7 +203,7 @@ export function createFeedService(deps: {
           }
         }
       }
-      if (deps.adSlots && opts.adEvery) await fillAdSlots(deps.adSlots, items, limit, { viewer, session, shownBefore, served });
+      if (deps.adSlots && opts.adEvery) await fillAdSlots(deps.adSlots, items, limit, { viewer, session, shownBefore, served, client });
       if (items.length)
         servedLog.add(
           session,

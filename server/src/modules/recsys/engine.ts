@@ -441,6 +441,17 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       u.interactions = Math.max(u.interactions, 1);
     },
 
+    /** The hashtags this user's interest model ranks highest (ads targeting by interests). */
+    interestsOf(userId: string, limit: number): string[] {
+      const u = users.get(userId);
+      if (!u) return [];
+      return [...u.tags]
+        .filter(([, w]) => w > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, limit)
+        .map(([t]) => t);
+    },
+
     /** Hashtags by how many catalogue videos carry them. */
     topHashtags(limit: number) {
       return [...byTag]

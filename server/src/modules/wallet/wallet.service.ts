@@ -69,6 +69,8 @@ export type WalletDeps = {
   payouts: PayoutProvider;
   /** Called after a payment or provider action queued webhooks to deliver (the sandbox's outbox). */
   onProviderActivity?: () => void;
+  /** A verified webhook for a payment that is not a coin purchase (e.g. an advertiser top-up): its owner applies it, or null. */
+  otherPayment?: (provider: string, event: ProviderEvent) => Promise<{ duplicate: boolean; outcome: string } | null>;
   /** Notification hook: the creator received a gift (wired to the notifications module when it exists). */
   onGiftReceived?: (g: GiftNotice) => Promise<void>;
   /** Whether a creator is banned (wired to moderation when it exists); banned creators receive no gifts. */
@@ -303,6 +305,9 @@ export function createWalletService(deps: WalletDeps) {
           .where('provider_ref', '=', event.providerRef)
           .executeTakeFirst();
     if (!purchase || purchase.provider !== payments.name || (purchase.provider_ref && purchase.provider_ref !== event.providerRef)) {
+      // Not a coin purchase: another module's payment (an advertiser's top-up) may own it.
+      const other = await deps.otherPayment?.(provider, event);
+      if (other) return { received: true as const, ...other };
       const r = await db
         .insertInto('payment_events')
         .values({ provider, event_id: event.id, type: event.type, purchase_id: null, outcome: 'unknown_purchase' })

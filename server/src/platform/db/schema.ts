@@ -468,6 +468,7 @@ export interface AdvertisersTable {
   created_by: string;
   created_at: Generated<Date>;
   spend_carry_micros: Generated<number>;
+  conversions_key_hash: string | null;
   kind: Generated<'business' | 'creator'>;
 }
 export interface AdvertiserMembersTable {

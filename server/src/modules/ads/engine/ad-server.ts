@@ -322,8 +322,11 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       return groups.size;
     },
 
-    /** Pick the ad for one slot, or null. Draws from `rand` (0..1) for the pacing throttle. */
-    decide(viewer: Viewer, now: number, rand: () => number = Math.random): Decision | null {
+    /**
+     * Pick the ad for one slot, or null. Draws from `rand` (0..1) for the pacing throttle. Ads of videos in
+     * `exclude` (already in the viewer's session) are not candidates.
+     */
+    decide(viewer: Viewer, now: number, rand: () => number = Math.random, exclude?: ReadonlySet<string>): Decision | null {
       let best: GroupState | undefined;
       let bestScore = -Infinity;
       let bestQuality = 0;
@@ -345,6 +348,7 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
         for (const g of bucket) {
           const { cfg } = g;
           if (now < cfg.startAt || (cfg.endAt !== null && now >= cfg.endAt) || !cfg.ads.length) continue;
+          if (exclude?.size && cfg.ads.every((a) => exclude.has(a.videoId))) continue;
           if (viewer.isMinor && cfg.restricted) continue;
           rollPeriod(g, now);
           // Pacing first: it may change the bid, and so the most one event can cost.
@@ -398,7 +402,8 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       best.insight.priceSum += price;
       best.outcomes.impressions++;
       noteImpression(best, viewer.id, now);
-      const ad = cfg.ads[best.nextCreative++ % cfg.ads.length]!;
+      let ad = cfg.ads[best.nextCreative++ % cfg.ads.length]!;
+      while (exclude?.has(ad.videoId)) ad = cfg.ads[best.nextCreative++ % cfg.ads.length]!;
       let holdMicros = 0;
       if (cfg.billing === 'CPM' || cfg.billing === 'OCPM') charge(best, price);
       else {
@@ -438,6 +443,16 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       balances.get(hold.advertiserId)!.held -= hold.amount;
       charge(g, hold.amount);
       return { holdId: hold.id, groupId, advertiserId: hold.advertiserId, amountMicros: hold.amount, charged: true };
+    },
+
+    /** Give back a charge that must not be billed (invalid traffic found after the impression was charged). */
+    credit(groupId: string, amountMicros: number) {
+      const g = groups.get(groupId);
+      if (!g || amountMicros <= 0) return;
+      g.spent = Math.max(0, g.spent - amountMicros);
+      g.spentTotal = Math.max(0, g.spentTotal - amountMicros);
+      const b = balances.get(g.cfg.advertiserId);
+      if (b) b.available += amountMicros;
     },
 
     /** Release holds whose billing event can no longer happen. */

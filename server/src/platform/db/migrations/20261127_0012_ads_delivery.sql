@@ -34,6 +34,8 @@ CREATE TABLE ad_leases (
 CREATE INDEX ad_leases_open ON ad_leases (advertiser_id) WHERE state = 'open';
 -- Spend below a cent carried from one lease to the next (µ$, 0 ≤ carry < 10,000).
 ALTER TABLE advertisers ADD COLUMN spend_carry_micros bigint NOT NULL DEFAULT 0;
+-- The server-side conversions API authenticates with a per-advertiser key (only its SHA-256 is kept).
+ALTER TABLE advertisers ADD COLUMN conversions_key_hash text;
 ALTER TABLE advertisers ADD COLUMN kind text NOT NULL DEFAULT 'business' CHECK (kind IN ('business', 'creator'));
 
 -- One row per ad the ad server placed in a feed (a served impression). The id is the tracking token.
