@@ -203,6 +203,69 @@ export const AdConversionsResult = z.object({
   results: z.array(z.object({ eventId: z.string(), duplicate: z.boolean(), attribution: z.string().nullable() })),
 });
 
+// ---- sponsored hashtag challenges ------------------------------------------------------------------------------------
+/** The flat fee of a sponsored challenge, per started day (USD cents). */
+export const SPONSORED_CHALLENGE_CENTS_PER_DAY = 50_000;
+const NoControl = (max: number, field: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), `${field}: control characters are not allowed`);
+export const SponsoredChallengeBody = z
+  .object({
+    /** Client-chosen purchase id: the same id twice buys once. */
+    id: Id('a purchase'),
+    slug: z
+      .string()
+      .min(3, 'slug must be at least 3 characters')
+      .max(60)
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'slug may contain only lowercase letters, digits and single dashes'),
+    hashtag: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((t) => t.replace(/^#/, ''))
+      .pipe(z.string().regex(/^[\p{L}\p{N}_]{1,64}$/u, 'not a hashtag (letters, digits and "_", at most 64)')),
+    title: NoControl(100, 'title').pipe(z.string().min(1, 'title is required')),
+    description: NoControl(2000, 'description').default(''),
+    rules: NoControl(2000, 'rules').default(''),
+    startsAt: z.string().datetime({ offset: true, message: 'startsAt must be an ISO date-time' }),
+    endsAt: z.string().datetime({ offset: true, message: 'endsAt must be an ISO date-time' }),
+    /** A branded sound from the library that participants are invited to use. */
+    soundId: Id('a sound').optional(),
+  })
+  .superRefine((c, ctx) => {
+    const days = (Date.parse(c.endsAt) - Date.parse(c.startsAt)) / 86_400_000;
+    if (!(days > 0)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+    else if (days > 30) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'a sponsored challenge runs at most 30 days' });
+  });
+export const SponsoredChallenge = z.object({
+  id: z.string(),
+  challengeId: z.string(),
+  slug: z.string(),
+  hashtag: z.string(),
+  title: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  feeCents: z.number().int(),
+  soundId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export const SponsoredChallengeReport = z.object({
+  challenge: SponsoredChallenge,
+  /** Public videos posted with the hashtag during the challenge. */
+  videos: z.number().int(),
+  creators: z.number().int(),
+  views: z.number().int(),
+  likes: z.number().int(),
+  shares: z.number().int(),
+  comments: z.number().int(),
+  /** Videos that used the branded sound. */
+  soundUses: z.number().int(),
+  top: z.array(z.object({ videoId: z.string(), creator: z.string(), views: z.number().int(), likes: z.number().int() })),
+});
+
 const tags = ['ads'];
 export const adsRoutes = {
   createAdvertiser: route({
@@ -371,5 +434,34 @@ export const adsRoutes = {
     auth: false,
     body: AdConversionsBody,
     response: AdConversionsResult,
+  }),
+  buySponsoredChallenge: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/challenges',
+    summary: 'Buy a sponsored hashtag challenge (flat fee per day from the advertiser balance; featured with a Sponsored label)',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    body: SponsoredChallengeBody,
+    response: SponsoredChallenge,
+    status: 201,
+  }),
+  sponsoredChallenges: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/challenges',
+    summary: "An advertiser's sponsored challenges",
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: List(SponsoredChallenge),
+  }),
+  sponsoredChallengeReport: route({
+    method: 'GET',
+    path: '/api/ads/challenges/:id/report',
+    summary: 'Participating videos, creators and views of a sponsored challenge',
+    tags,
+    auth: true,
+    params: z.object({ id: Id('a sponsored challenge') }),
+    response: SponsoredChallengeReport,
   }),
 } as const;

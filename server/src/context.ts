@@ -37,6 +37,7 @@ import { createStudioJobs } from './modules/studio/studio.jobs.ts';
 import { createAdsService, type AdsService } from './modules/ads/ads.service.ts';
 import { createAdsBilling, type AdsBilling } from './modules/ads/ads.billing.ts';
 import { createAdsRuntime, type AdsRuntime } from './modules/ads/ads.runtime.ts';
+import { createSponsoredChallenges, type SponsoredChallenges } from './modules/ads/sponsored-challenges.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
 
@@ -65,6 +66,7 @@ export type AppContext = {
   adsBilling: AdsBilling;
   /** The ad server: fills the feed's ad slots, tracks, bills (modules/ads). */
   adsRuntime: AdsRuntime;
+  sponsoredChallenges: SponsoredChallenges;
   discovery: DiscoveryService;
   share: ShareService;
   analytics: AnalyticsService;
@@ -156,6 +158,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     hydrate: async (ids) => new Map((await videosRepo.byIds(ids)).map((r) => [r.id, videos.toDto(r)])),
     interests: (userId) => recsys.engine.interestsOf(userId, 20),
   });
+  const sponsoredChallenges = createSponsoredChallenges({ db: dbh.db, clock, billing: adsBilling });
   const wallet = createWalletService({
     db: dbh.db,
     clock,
@@ -275,6 +278,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     ads,
     adsBilling,
     adsRuntime,
+    sponsoredChallenges,
     discovery,
     share,
     analytics,

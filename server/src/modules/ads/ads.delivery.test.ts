@@ -238,4 +238,66 @@ describe('ads delivery: top-up → auction in the feed → tracking → billing 
     await deliver();
     assert.equal((await brand.client.call('adBalance', { params: { id: adv.id } })).postedCents, 2_000);
   });
+  test('a brand buys a sponsored challenge: the fee leaves its balance, the challenge is featured as Sponsored, the report counts entries', async () => {
+    const adv = await brand.client.call('createAdvertiser', { body: { name: 'Sneaker Co' } });
+    const start = Date.now() - 60_000;
+    const body = (over: Record<string, unknown> = {}) => ({
+      id: crypto.randomUUID(),
+      slug: 'jump-challenge',
+      hashtag: '#JumpHigh',
+      title: 'Jump High',
+      description: 'Show your best jump',
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(start + 2 * 86_400_000).toISOString(),
+      ...over,
+    });
+    // 2 days at 500 USD a day: a 1,000 USD fee, more than the balance → 402, and no challenge exists.
+    await rejects(brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body() }), 402, /top up/);
+    await brand.client.call('adTopUp', {
+      params: { id: adv.id },
+      body: { id: crypto.randomUUID(), amountCents: 150_000, paymentMethod: SANDBOX_CARDS.success },
+    });
+    await deliver();
+    await rejects(
+      brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body({ endsAt: new Date(Date.now() + 40 * 86_400_000).toISOString() }) }),
+      400,
+      /30 days/,
+    );
+    await rejects(brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body({ title: '<b>\u0007</b>' }) }), 400, /control/);
+    await rejects(
+      brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body({ startsAt: new Date(Date.now() - 5 * 86_400_000).toISOString() }) }),
+      400,
+    );
+    const stranger = await t.newUser();
+    await rejects(stranger.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body() }), 404);
+
+    const req = body();
+    const bought = await brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: req });
+    const again = await brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: req });
+    assert.equal(again.id, bought.id, 'the same purchase id buys once');
+    assert.equal(bought.feeCents, 100_000);
+    assert.equal(bought.hashtag, 'jumphigh');
+    const bal = await brand.client.call('adBalance', { params: { id: adv.id } });
+    assert.equal(bal.availableCents, 50_000, 'charged once');
+    await rejects(brand.client.call('buySponsoredChallenge', { params: { id: adv.id }, body: body({ slug: 'jump-two' }) }), 409, /already sponsored/);
+
+    const list = await t.anon.call('challenges', {});
+    const c = list.items.find((x) => x.slug === 'jump-challenge');
+    assert.ok(c);
+    assert.equal(c.sponsor, 'Sneaker Co');
+    assert.equal(c.featured, true);
+    assert.equal(list.items[0]!.featured, true);
+
+    const a = await t.newUser();
+    const b = await t.newUser();
+    await insertReadyVideo(t, { userId: a.me.id, at: new Date(), caption: 'my jump #jumphigh', views: 120 });
+    await insertReadyVideo(t, { userId: a.me.id, at: new Date(), caption: 'again #JumpHigh', views: 30 });
+    await insertReadyVideo(t, { userId: b.me.id, at: new Date(), caption: 'me too #jumphigh', views: 50 });
+    await insertReadyVideo(t, { userId: b.me.id, at: new Date(Date.now() - 3 * 86_400_000), caption: 'before it started #jumphigh', views: 999 });
+    const rep = await brand.client.call('sponsoredChallengeReport', { params: { id: bought.id } });
+    assert.deepEqual([rep.videos, rep.creators, rep.views], [3, 2, 200]);
+    assert.equal(rep.top[0]!.views, 120);
+    await rejects(stranger.client.call('sponsoredChallengeReport', { params: { id: bought.id } }), 404);
+    assert.equal((await t.ctx.ledger.reconcile()).ok, true);
+  });
 });

@@ -6,6 +6,7 @@ import { badRequest, forbidden, unauthorized } from '../../http/errors.ts';
 import type { Database } from '../../platform/db/db.ts';
 import type { AdsService } from './ads.service.ts';
 import type { AdsBilling } from './ads.billing.ts';
+import type { SponsoredChallenges } from './sponsored-challenges.ts';
 import { clientOf } from '../../http/client.ts';
 import { viewerKeyOf, type AdsRuntime } from './ads.runtime.ts';
 
@@ -24,8 +25,11 @@ const PixelQuery = z.object({
   click: z.string().max(64).optional(),
 });
 
-export function registerAdsRoutes(app: FastifyInstance, deps: { ads: AdsService; billing: AdsBilling; runtime: AdsRuntime; db: Database }) {
-  const { ads, billing, runtime, db } = deps;
+export function registerAdsRoutes(
+  app: FastifyInstance,
+  deps: { ads: AdsService; billing: AdsBilling; runtime: AdsRuntime; challenges: SponsoredChallenges; db: Database },
+) {
+  const { ads, billing, runtime, challenges, db } = deps;
   mount(app, 'createAdvertiser', async (req) => ads.createAdvertiser(req.user, req.body));
   mount(app, 'myAdvertisers', async (req) => ads.myAdvertisers(req.user));
   mount(app, 'createCampaign', async (req) => ads.createCampaign(req.user, req.params.id, req.body));
@@ -40,6 +44,9 @@ export function registerAdsRoutes(app: FastifyInstance, deps: { ads: AdsService;
   mount(app, 'adReviewQueue', async (req) => ads.reviewQueue(req.user));
   mount(app, 'reviewAd', async (req) => ads.review(req.user, req.params.id, req.body.decision, req.body.reason));
 
+  mount(app, 'buySponsoredChallenge', async (req) => challenges.buy(req.user, req.params.id, req.body));
+  mount(app, 'sponsoredChallenges', async (req) => challenges.list(req.user, req.params.id));
+  mount(app, 'sponsoredChallengeReport', async (req) => challenges.report(req.user, req.params.id));
   mount(app, 'adBalance', async (req) => billing.balance(req.user, req.params.id));
   mount(app, 'adTopUp', async (req) => billing.topUp(req.user, req.params.id, req.body), { rateLimit: { max: 20, timeWindow: '10 minutes' } });
   mount(app, 'adTrack', async (req) => runtime.track(req.user, clientOf(req.raw), req.body.events), { rateLimit: { max: 600, timeWindow: '1 minute' } });

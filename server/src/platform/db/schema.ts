@@ -581,8 +581,18 @@ export interface AdConversionsTable {
   occurred_at: Timestamp;
   received_at: Generated<Date>;
 }
+export interface AdChallengeSponsorshipsTable {
+  id: string;
+  challenge_id: string;
+  advertiser_id: string;
+  fee_cents: number;
+  sound_id: string | null;
+  created_by: string;
+  created_at: Generated<Date>;
+}
 
 export interface DB {
+  ad_challenge_sponsorships: AdChallengeSponsorshipsTable;
   ad_topups: AdTopupsTable;
   ad_leases: AdLeasesTable;
   ad_impressions: AdImpressionsTable;
