@@ -53,6 +53,8 @@ type GroupState = {
   /** Impression times per person, newest last, at most the frequency cap's size. */
   seen: Map<string, number[]>;
   insight: { auctions: number; wins: number; priceSum: number; minBidToWin: number | null };
+  /** Its ranking score when the buckets were last sorted: an upper bound until an outcome raises it (then it is "dirty"). */
+  sortUb: number;
 };
 
 export type GroupReport = {
@@ -150,6 +152,12 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
     }
   }
   const balances = new Map<string, { available: number; held: number }>();
+  // Buckets sorted by each group's score bound, re-sorted after every pacing round; groups whose bound rose
+  // since (an outcome, a new config) are scanned apart until the next sort.
+  const sorted = new Map<string, GroupState[]>();
+  const dirty = new Set<GroupState>();
+  let lastPaceAll = -Infinity;
+  let structureChanged = true;
   // Contenders of the current auction, reused across decisions (no allocation per group).
   let cGroup: GroupState[] = [];
   let cQuality = new Float64Array(0);
@@ -259,6 +267,49 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
     if (times.length > cap.max) times.shift();
   }
 
+  /** The group's ranking score (value + quality) at its current bid multiplier and predictions. */
+  function scoreOf(g: GroupState): number {
+    const { cfg } = g;
+    const bid = cfg.bidMicros * (cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
+    const value = cfg.billing === 'CPM' ? bid / 1000 : bid * actionRate(cfg.billing, g.outcomes);
+    return value + opts.qualityWeightMicros * (predictView6s(g.outcomes) - PRIORS.view6s.rate);
+  }
+
+  /** Once per pacing interval: pace every group, then sort each bucket by score bound (highest first). */
+  function paceAll(now: number) {
+    lastPaceAll = now;
+    for (const g of groups.values()) {
+      rollPeriod(g, now);
+      pace(g, now);
+      g.sortUb = scoreOf(g);
+    }
+    if (structureChanged) {
+      // Groups came or went: one sort of all groups, then each bucket takes them in that order.
+      structureChanged = false;
+      const order = [...groups.values()].sort((a, b) => b.sortUb - a.sortUb);
+      sorted.clear();
+      for (const g of order)
+        for (const key of g.buckets) {
+          const list = sorted.get(key);
+          if (list) list.push(g);
+          else sorted.set(key, [g]);
+        }
+    } else {
+      // Scores move a little between rounds: an insertion sort of the nearly sorted lists is close to linear.
+      for (const list of sorted.values())
+        for (let i = 1; i < list.length; i++) {
+          const g = list[i]!;
+          let k = i - 1;
+          while (k >= 0 && list[k]!.sortUb < g.sortUb) {
+            list[k + 1] = list[k]!;
+            k--;
+          }
+          list[k + 1] = g;
+        }
+    }
+    dirty.clear();
+  }
+
   function charge(g: GroupState, amount: number) {
     g.spent += amount;
     g.spentTotal += amount;
@@ -272,8 +323,13 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
     upsert(cfg: AdGroupConfig, now: number) {
       const prev = groups.get(cfg.id);
       if (prev) {
+        const before = prev.buckets.join();
+        const old = prev.cfg;
         prev.cfg = cfg;
         reindex(prev);
+        // Only a new bid can raise its score bound (reloading an unchanged config costs nothing).
+        if (old.bidMicros !== cfg.bidMicros || old.billing !== cfg.billing || old.strategy !== cfg.strategy) dirty.add(prev);
+        if (prev.buckets.join() !== before) structureChanged = true;
         return;
       }
       const g: GroupState = {
@@ -292,9 +348,12 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
         targeting: compile(cfg.targeting),
         buckets: [],
         insight: { auctions: 0, wins: 0, priceSum: 0, minBidToWin: null },
+        sortUb: Infinity,
       };
       groups.set(cfg.id, g);
       reindex(g);
+      dirty.add(g);
+      structureChanged = true;
       if (!balances.has(cfg.advertiserId)) balances.set(cfg.advertiserId, { available: 0, held: 0 });
     },
     /** Restore what a group already spent and achieved (from the database on start). */
@@ -305,11 +364,14 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       g.spentTotal = s.spentTotalMicros;
       g.outcomes = { ...s.outcomes };
       g.results = s.results;
+      dirty.add(g);
     },
     remove(id: string) {
       const g = groups.get(id);
       if (g) unindex(g);
       groups.delete(id);
+      if (g) dirty.delete(g);
+      structureChanged = true;
     },
     /** The advertiser's spendable balance (µ$), e.g. after a top-up; holds already taken stay held. */
     setBalance(advertiserId: string, availableMicros: number) {
@@ -341,46 +403,55 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       }
       let n = 0;
       countOpportunity(now);
-      const local = index.get(`${viewer.ageBand}|${viewer.country ?? ''}`);
-      const global = index.get(`${viewer.ageBand}|${ANY}`);
-      for (const bucket of [local, global]) {
-        if (!bucket) continue;
-        for (const g of bucket) {
-          const { cfg } = g;
-          if (now < cfg.startAt || (cfg.endAt !== null && now >= cfg.endAt) || !cfg.ads.length) continue;
-          if (exclude?.size && cfg.ads.every((a) => exclude.has(a.videoId))) continue;
-          if (viewer.isMinor && cfg.restricted) continue;
-          rollPeriod(g, now);
-          // Pacing first: it may change the bid, and so the most one event can cost.
-          pace(g, now);
-          const hold = maxCharge(g);
-          const bal = balances.get(cfg.advertiserId)!;
-          if (g.spent + g.held + hold > cfg.budgetMicros || bal.available - bal.held < hold) continue;
-          if (!targetsRest(g.targeting, viewer) || !capOk(g, viewer.id, now)) continue;
-          eligible++;
-          if (g.throttle < 1 && rand() >= g.throttle) {
-            throttled++;
-            continue;
-          }
-          const rate = actionRate(cfg.billing, g.outcomes);
-          const bid = cfg.bidMicros * (cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
-          const value = cfg.billing === 'CPM' ? bid / 1000 : bid * rate;
-          if (value < opts.reserveMicrosPerImpression) continue;
-          // Ads people watch past 6 s protect the feed; ones they skip pay more to be shown.
-          const quality = opts.qualityWeightMicros * (predictView6s(g.outcomes) - PRIORS.view6s.rate);
-          const score = value + quality;
-          g.insight.auctions++;
-          cGroup[n] = g;
-          cQuality[n] = quality;
-          cRate[n++] = rate;
-          if (score > bestScore) {
-            second = bestScore;
-            best = g;
-            bestScore = score;
-            bestQuality = quality;
-            bestRate = rate;
-          } else if (score > second) second = score;
+      if (now - lastPaceAll >= opts.pacingIntervalMs) paceAll(now);
+      const localKey = `${viewer.ageBand}|${viewer.country ?? ''}`;
+      const globalKey = `${viewer.ageBand}|${ANY}`;
+      const consider = (g: GroupState) => {
+        const { cfg } = g;
+        if (now < cfg.startAt || (cfg.endAt !== null && now >= cfg.endAt) || !cfg.ads.length) return;
+        if (exclude?.size && cfg.ads.every((a) => exclude.has(a.videoId))) return;
+        if (viewer.isMinor && cfg.restricted) return;
+        rollPeriod(g, now);
+        const hold = maxCharge(g);
+        const bal = balances.get(cfg.advertiserId)!;
+        if (g.spent + g.held + hold > cfg.budgetMicros || bal.available - bal.held < hold) return;
+        if (!targetsRest(g.targeting, viewer) || !capOk(g, viewer.id, now)) return;
+        eligible++;
+        if (g.throttle < 1 && rand() >= g.throttle) {
+          throttled++;
+          return;
         }
+        const rate = actionRate(cfg.billing, g.outcomes);
+        const bid = cfg.bidMicros * (cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
+        const value = cfg.billing === 'CPM' ? bid / 1000 : bid * rate;
+        if (value < opts.reserveMicrosPerImpression) return;
+        // Ads people watch past 6 s protect the feed; ones they skip pay more to be shown.
+        const quality = opts.qualityWeightMicros * (predictView6s(g.outcomes) - PRIORS.view6s.rate);
+        const score = value + quality;
+        g.insight.auctions++;
+        cGroup[n] = g;
+        cQuality[n] = quality;
+        cRate[n++] = rate;
+        if (score > bestScore) {
+          second = bestScore;
+          best = g;
+          bestScore = score;
+          bestQuality = quality;
+          bestRate = rate;
+        } else if (score > second) second = score;
+      };
+      // Groups whose bound rose since the last sort first; then both buckets merged by bound, stopping at
+      // the first group that can beat neither the runner-up nor the reserve (nothing after it can).
+      for (const g of dirty) if (g.buckets.includes(localKey) || g.buckets.includes(globalKey)) consider(g);
+      const a = sorted.get(localKey) ?? [];
+      const b = sorted.get(globalKey) ?? [];
+      const floor = opts.reserveMicrosPerImpression - opts.qualityWeightMicros * PRIORS.view6s.rate;
+      let i = 0;
+      let j = 0;
+      while (i < a.length || j < b.length) {
+        const g = j >= b.length || (i < a.length && a[i]!.sortUb >= b[j]!.sortUb) ? a[i++]! : b[j++]!;
+        if (g.sortUb <= second || g.sortUb < floor) break;
+        if (!dirty.has(g) && groups.get(g.cfg.id) === g) consider(g);
       }
       if (!best) return null;
       // Second price: the least value per impression that still beats the runner-up (and the reserve).
@@ -436,6 +507,7 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
       else g.outcomes.conversions++;
       const result = { CPM: 'click', CPC: 'click', CPV: 'view6s', OCPM: 'conversion' }[g.cfg.billing];
       if (event === result) g.results++;
+      if (scoreOf(g) > g.sortUb) dirty.add(g);
       const hold = holdId ? holds.get(holdId) : undefined;
       if (!hold || hold.groupId !== groupId || hold.event !== event) return null;
       holds.delete(hold.id);
