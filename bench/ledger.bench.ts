@@ -2,7 +2,10 @@
  * The ledger: gifts (a linked pair: wallet → platform revenue, diamond issuance → creator) per second,
  * one client at a time and many concurrent clients through submit() (which groups concurrent callers
  * into one database transaction per round trip, TigerBeetle-style), on PGlite and on PostgreSQL; p99
- * latency of a gift. `--sim-ops=N` also runs the crash simulation (SIGKILLs included) for N operations.
+ * latency of a gift. `--sim-ops=N` also runs the ledger's crash simulation (SIGKILLs included) for N operations;
+ * `--wallet-sim-ops=N` the wallet's (real purchase, webhook, gift, refund and cash-out flows over the ledger, with kills)
+ * on PGlite and, when reachable, PostgreSQL (`--wallet-sim-engines=pglite,postgres`). `--throughput=0` skips the gift
+ * throughput runs (to run only simulations).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -10,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase, migrate, openDb, type DbHandle } from '../server/src/platform/db/db.ts';
 import { createLedgerService, type LedgerService, type TransferRequest } from '../server/src/modules/ledger/ledger.service.ts';
-import { runSimulation } from '../server/src/modules/ledger/simulation/simulator.ts';
+import { runSimulation, type SimTarget } from '../server/src/modules/ledger/simulation/simulator.ts';
+import { runWalletSimulation } from '../server/src/modules/wallet/simulation/wallet-simulator.ts';
 import { parseArgs, percentile, round, targetLine, type BenchResult } from './lib/report.ts';
 
 export const description = 'ledger: linked gift pairs/s (single and concurrent clients, PGlite and PostgreSQL), gift p99, crash simulation';
@@ -107,6 +111,8 @@ export async function run(args: string[]): Promise<BenchResult> {
     .map(Number);
   const clients = levels[0]!;
   const simOps = Number(a['sim-ops'] ?? 0);
+  const walletSimOps = Number(a['wallet-sim-ops'] ?? 0);
+  const throughput = a.throughput !== '0';
   console.log(`load average before: ${os.loadavg()[0]!.toFixed(2)} (2 cores shared: other work lowers these figures)`);
   const result: BenchResult = { bench: 'ledger', seconds, clients: levels };
   const line = (engine: string, r: { single: Run; levels: Record<string, Run> }) => {
@@ -116,7 +122,7 @@ export async function run(args: string[]): Promise<BenchResult> {
         `${engine} ${n} clients via submit(): ${c.giftsPerSecond} gifts/s, p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, average batch ${c.avgBatchGifts} gifts`,
       );
   };
-  {
+  if (throughput) {
     const dbh = await openDb({ kind: 'pglite' });
     try {
       const r = await measure(dbh, seconds, levels);
@@ -126,7 +132,7 @@ export async function run(args: string[]): Promise<BenchResult> {
       await dbh.close();
     }
   }
-  const scratch = await scratchPg();
+  const scratch = throughput ? await scratchPg() : undefined;
   if (scratch) {
     try {
       const r = await measure(scratch.dbh, seconds, levels);
@@ -159,6 +165,48 @@ export async function run(args: string[]): Promise<BenchResult> {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  }
+  if (walletSimOps) {
+    const engines = String(a['wallet-sim-engines'] ?? 'pglite,postgres').split(',');
+    const runs: Record<string, unknown> = {};
+    for (const engine of engines) {
+      let target: SimTarget;
+      let drop: () => Promise<void>;
+      if (engine === 'postgres') {
+        let scratchDb: Awaited<ReturnType<typeof createScratchDatabase>>;
+        try {
+          scratchDb = await createScratchDatabase(PG_ADMIN, 'flick_bench_wsim');
+        } catch (err) {
+          console.log(`PostgreSQL not reachable at ${PG_ADMIN} (${(err as Error).message}); no wallet simulation on it`);
+          continue;
+        }
+        target = { kind: 'postgres', url: scratchDb.url };
+        drop = () => scratchDb.drop();
+      } else {
+        const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flick-ledger-bench-wsim-'));
+        target = { kind: 'pglite', dataDir: dir };
+        drop = () => fs.rm(dir, { recursive: true, force: true });
+      }
+      try {
+        const sim = await runWalletSimulation({
+          target,
+          seed: Number(a['wallet-sim-seed'] ?? crypto.randomInt(1, 2 ** 31)),
+          operations: walletSimOps,
+          kills: Math.max(5, Math.round(walletSimOps / 2000)),
+          log: (l) => console.log(`  ${l}`),
+        });
+        console.log(
+          `wallet simulation (${engine}): ${sim.operations} operations (${sim.purchases} purchases, ${sim.gifts} gifts, ${sim.webhooks} webhooks, ` +
+            `${sim.refunds + sim.chargebacks} reversals, ${sim.payoutsPaid + sim.payoutsRejected + sim.payoutsExpired} payouts settled), ` +
+            `${sim.kills} SIGKILLs, ${sim.violations.length} violations in ${sim.seconds} s (seed ${sim.seed})`,
+        );
+        runs[engine] = { ...sim, violations: sim.violations.length };
+        if (sim.violations.length) throw new Error(`wallet simulation found violations: ${sim.violations[0]}`);
+      } finally {
+        await drop();
+      }
+    }
+    result.walletSimulation = runs;
   }
   return result;
 }

@@ -3,10 +3,13 @@ import * as s from './schemas.ts';
 import { route } from './route-def.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { walletRoutes } from './wallet.ts';
+import { accountRoutes } from './accounts.ts';
 import { engagementRoutes, FollowQuery, SocialProfile } from './engagement.ts';
 import { discoveryRoutes } from './discovery.ts';
 import { studioRoutes } from './studio.ts';
 import { adsRoutes } from './ads.ts';
+import { adsReportRoutes } from './ads-reports.ts';
+import { promoteRoutes } from './promote.ts';
 
 export type { RouteDef } from './route-def.ts';
 
@@ -99,7 +102,7 @@ export const routes = {
   uploadVideo: route({
     method: 'POST',
     path: '/api/videos',
-    summary: 'Upload a video (multipart: `file`, `caption`, `visibility`); resumable uploads use tus at /api/uploads',
+    summary: 'Upload a video (multipart: `file`, `caption`, `visibility`, `sound` = on|off); resumable uploads use tus at /api/uploads',
     tags: ['videos'],
     auth: true,
     multipart: true,
@@ -198,10 +201,13 @@ export const routes = {
   }),
   ...ledgerRoutes,
   ...walletRoutes,
+  ...accountRoutes,
   ...engagementRoutes,
   ...discoveryRoutes,
   ...studioRoutes,
   ...adsRoutes,
+  ...adsReportRoutes,
+  ...promoteRoutes,
 } as const;
 
 export type Routes = typeof routes;

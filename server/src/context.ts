@@ -125,6 +125,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     recsys,
     hiddenAuthors: (viewerId, authorIds) => social.hiddenAuthors(viewerId, authorIds),
     adSlots: (req) => adsRuntime.fill(req),
+    followeesOf: (viewerId) => social.followeesOf(viewerId),
   });
   const ads = createAdsService({ db: dbh.db, videosRepo });
   const videoChanged = (id: string) => {
@@ -137,7 +138,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const engagement = createEngagementService({ db: dbh.db, social, notifications, videosRepo, videos });
   const comments = createCommentsService({ db: dbh.db, blob, clock, notifications });
   const events = createEventsService({ db: dbh.db, clock, metrics });
-  const discovery = createDiscoveryService({ db: dbh.db, blob, clock, videosRepo, videos });
+  // Search and Discover show sounds as the sounds module does (`sounds` is built further down; called later).
+  const discovery = createDiscoveryService({ db: dbh.db, blob, clock, videosRepo, videos, soundDto: (r) => sounds.toDto(r) });
   const share = createShareService({ db: dbh.db, blob, clock, publicUrl: config.publicUrl, videosRepo, videos });
   const analytics = createAnalyticsService({ db: dbh.db, blob, clock });
   const ledger = createLedgerService({ db: dbh.db, clock });
@@ -154,7 +156,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     clock,
     log,
     billing: adsBilling,
-    publicUrl: config.publicUrl,
+    publicUrl: () => config.publicUrl,
     hydrate: async (ids) => new Map((await videosRepo.byIds(ids)).map((r) => [r.id, videos.toDto(r)])),
     interests: (userId) => recsys.engine.interestsOf(userId, 20),
   });
@@ -184,8 +186,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       });
     },
     hiddenFrom: async (viewerId, creatorId) => (await social.hiddenAuthors(viewerId, [creatorId])).has(creatorId),
-    // No moderation module bans accounts yet: this is the hook for it.
-    isBanned: undefined,
+    // Staff suspension (identity, migration 0015) until a moderation module owns bans.
+    isBanned: (userId) => identity.isSuspended(userId),
     commentOnVideo: async (commentId, videoId) =>
       !!(await dbh.db
         .selectFrom('comments')

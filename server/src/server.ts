@@ -9,6 +9,7 @@ import { registerSocialRoutes } from './modules/social/social.routes.ts';
 import { registerFeedRoutes } from './modules/feed/feed.routes.ts';
 import { registerEventRoutes } from './modules/events/events.routes.ts';
 import { registerAdsRoutes } from './modules/ads/ads.routes.ts';
+import { registerAdsReportRoutes } from './modules/ads/ads.reports.routes.ts';
 import { registerDiscoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { registerShareRoutes } from './modules/share/share.routes.ts';
 import { registerAnalyticsRoutes } from './modules/analytics/analytics.routes.ts';
@@ -18,6 +19,7 @@ import { registerWalletRoutes } from './modules/wallet/wallet.routes.ts';
 import { registerLedgerRoutes } from './modules/ledger/ledger.routes.ts';
 import { registerStudioRoutes } from './modules/studio/studio.routes.ts';
 import { registerSoundRoutes } from './modules/sounds/sounds.routes.ts';
+import { registerPromoteRoutes } from './modules/ads/promote.routes.ts';
 
 export type HttpOptions = { authRateLimit?: { max: number; timeWindow: string }; webDist?: string | null };
 
@@ -43,6 +45,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
   registerEventRoutes(app, ctx.events, ctx.recsys);
   registerAdsRoutes(app, { ads: ctx.ads, billing: ctx.adsBilling, runtime: ctx.adsRuntime, challenges: ctx.sponsoredChallenges, db: ctx.dbh.db });
+  registerAdsReportRoutes(app, { db: ctx.dbh.db, insight: (groupId) => ctx.adsRuntime.server.report(groupId) });
   registerDiscoveryRoutes(app, ctx.discovery);
   registerShareRoutes(app, { share: ctx.share, identity: ctx.identity });
   registerAnalyticsRoutes(app, ctx.analytics);
@@ -57,6 +60,7 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   });
   registerStudioRoutes(app, ctx.studio);
   registerSoundRoutes(app, { sounds: ctx.sounds, uploadDir: ctx.uploadDir, maxUploadBytes: ctx.config.maxUploadBytes });
+  registerPromoteRoutes(app, ctx);
   await ctx.recsys.start({ follow: true });
   await ctx.adsRuntime.start({ follow: true });
   await app.ready();

@@ -5,6 +5,7 @@ import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
 import '../styles/staff-ledger.css';
 
 const ASSETS = ['', 'COIN', 'DIAMOND', 'USD'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const fmt = (asset: string, n: number) => (asset === 'USD' ? `$${(n / 100).toFixed(2)}` : n.toLocaleString('en-US'));
 
 /** Staff (admin, support): the ledger explorer — accounts, transfers, reconciliation, platform revenue. */
@@ -63,7 +64,16 @@ export function StaffLedgerPage() {
   };
   const onSearch = (ev: FormEvent) => {
     ev.preventDefault();
-    void run(() => search({ q: q || undefined, kind: kind || undefined, asset: asset || undefined }));
+    const query = q.trim();
+    void run(async () => {
+      await search({ q: query || undefined, kind: kind || undefined, asset: asset || undefined });
+      // An id may also be a transfer's: purchase, gift and payout ids are the ids of their ledger transfers.
+      if (UUID.test(query)) {
+        const found = await api.call('ledgerTransfer', { params: { id: query } }).catch(() => null);
+        setTransfer(found);
+        if (found) setDetail(null);
+      }
+    });
   };
   const openAccount = (id: string, cursor?: string) =>
     run(async () => {
@@ -158,7 +168,7 @@ export function StaffLedgerPage() {
       <section className="ledger-card">
         <h2>Accounts</h2>
         <form className="ledger-search" onSubmit={onSearch}>
-          <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="username, owner id or account id" data-testid="ledger-q" maxLength={64} />
+          <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="username, owner, account or transfer id" data-testid="ledger-q" maxLength={64} />
           <input value={kind} onChange={(e) => setKind(e.target.value)} placeholder="kind (wallet…)" maxLength={48} />
           <select value={asset} onChange={(e) => setAsset(e.target.value as (typeof ASSETS)[number])}>
             {ASSETS.map((a) => (

@@ -9,13 +9,19 @@ import { formatAmount, formatUsd } from '../wallet-format.ts';
 import '../styles/wallet.css';
 
 type Support = Awaited<ReturnType<typeof api.call<'supportWallet'>>>;
+type Standing = Awaited<ReturnType<typeof api.call<'accountStanding'>>>;
 
 /** Support's view of one user's money: purchases (refund), recovery balance, payouts and fraud flags. */
 export function StaffWalletPage({ username }: { username: string }) {
   const { me, loading } = useMe();
   const [data, setData] = useState<Support | null>(null);
+  const [standing, setStanding] = useState<Standing | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = useCallback(async () => setData(await api.call('supportWallet', { params: { username } })), [username]);
+  const load = useCallback(async () => {
+    const [wallet, account] = await Promise.all([api.call('supportWallet', { params: { username } }), api.call('accountStanding', { params: { username } })]);
+    setData(wallet);
+    setStanding(account);
+  }, [username]);
   const isStaff = !!me && (me.roles.includes('admin') || me.roles.includes('support'));
   useEffect(() => {
     document.title = `@${username} wallet · Flick`;
@@ -69,6 +75,7 @@ export function StaffWalletPage({ username }: { username: string }) {
             <dt>Daily limit</dt>
             <dd>{data.wallet.dailyLimitCents === null ? 'none' : formatUsd(data.wallet.dailyLimitCents)}</dd>
           </dl>
+          {standing && <AccountStandingCard standing={standing} canChange={!!me?.roles.includes('admin')} onChange={setStanding} />}
           <h2 className="wallet-h2">Flags</h2>
           {data.flags.length === 0 && <p className="muted">None.</p>}
           <ul className="flag-list" data-testid="support-flags">
@@ -115,5 +122,71 @@ export function StaffWalletPage({ username }: { username: string }) {
         </>
       )}
     </div>
+  );
+}
+
+/** Suspension state and its audit trail; admins suspend (no gifts received, no cash-out) or lift it, with a reason. */
+function AccountStandingCard({ standing, canChange, onChange }: { standing: Standing; canChange: boolean; onChange: (s: Standing) => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const act = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const params = { username: standing.user.username };
+      onChange(await api.call(standing.suspended ? 'unsuspendAccount' : 'suspendAccount', { params, body: { reason } }));
+      setReason('');
+      showToast(standing.suspended ? 'Suspension lifted' : 'Account suspended');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="staff-standing" data-testid="account-standing">
+      <h2 className="wallet-h2">Account</h2>
+      <p>
+        <span className={`badge ${standing.suspended ? 'badge-danger' : ''}`} data-testid="account-status">
+          {standing.suspended ? 'Suspended' : 'Active'}
+        </span>
+        {standing.suspended && standing.reason && <span className="small"> {standing.reason}</span>}
+      </p>
+      {standing.suspended && <p className="muted small">Receives no gifts and cannot cash out; pending cash-outs can be rejected, not paid.</p>}
+      {canChange && (
+        <form
+          className="staff-standing-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act();
+          }}
+        >
+          <input
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder={standing.suspended ? 'Why lift it?' : 'Why suspend?'}
+            maxLength={500}
+            data-testid="account-reason"
+          />
+          <button type="submit" className="btn btn-small" disabled={busy || reason.trim().length < 3} data-testid="account-toggle">
+            {standing.suspended ? 'Lift suspension' : 'Suspend'}
+          </button>
+        </form>
+      )}
+      <ErrorText message={error} />
+      {standing.actions.length > 0 && (
+        <ul className="flag-list" data-testid="account-actions">
+          {standing.actions.map((a, i) => (
+            <li key={i}>
+              <span className="badge">{a.action}</span> <span className="muted small">{new Date(a.at).toLocaleString()}</span>
+              <div className="small">
+                {a.reason} — {a.actor ? `@${a.actor.username}` : 'deleted staff account'}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

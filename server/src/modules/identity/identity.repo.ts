@@ -52,6 +52,32 @@ export function createIdentityRepo(db: Database) {
         .executeTakeFirst() as Promise<UserRow | undefined>,
     deleteSession: (sessionId: string) => db.deleteFrom('sessions').where('id', '=', sessionId).execute(),
     deleteExpiredSessions: (now: Date) => db.deleteFrom('sessions').where('expires_at', '<=', now).execute(),
+    /** Suspends or lifts a suspension and writes its audit row, together. False when the account was already in that state. */
+    setSuspended: (u: { userId: string; actorId: string; suspend: boolean; reason: string; now: Date }) =>
+      db.transaction().execute(async (trx) => {
+        const changed = await trx
+          .updateTable('users')
+          .set({ suspended_at: u.suspend ? u.now : null, suspension_reason: u.suspend ? u.reason : null })
+          .where('id', '=', u.userId)
+          .where('suspended_at', u.suspend ? 'is' : 'is not', null)
+          .executeTakeFirst();
+        if (!changed.numUpdatedRows) return false;
+        await trx
+          .insertInto('account_actions')
+          .values({ user_id: u.userId, actor_id: u.actorId, action: u.suspend ? 'suspend' : 'unsuspend', reason: u.reason, created_at: u.now })
+          .execute();
+        return true;
+      }),
+    suspension: (userId: string) => db.selectFrom('users').select(['suspended_at', 'suspension_reason']).where('id', '=', userId).executeTakeFirst(),
+    accountActions: (userId: string) =>
+      db
+        .selectFrom('account_actions')
+        .select(['action', 'reason', 'actor_id', 'created_at'])
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(100)
+        .execute(),
   };
 }
 export type IdentityRepo = ReturnType<typeof createIdentityRepo>;

@@ -54,4 +54,7 @@ export function registerIdentityRoutes(
   });
 
   mount(app, 'grantRoles', async (req) => identity.grantRoles(req.user, req.params.username, req.body.roles));
+  mount(app, 'accountStanding', async (req) => identity.accountStanding(req.user, req.params.username));
+  mount(app, 'suspendAccount', async (req) => identity.setSuspended(req.user, req.params.username, true, req.body.reason));
+  mount(app, 'unsuspendAccount', async (req) => identity.setSuspended(req.user, req.params.username, false, req.body.reason));
 }

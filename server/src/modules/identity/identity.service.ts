@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import sharp from 'sharp';
-import type { Me, ProfileUpdate, Role, SignupBody, UserSummary } from '@flick/contracts';
+import type { AccountStanding, Me, ProfileUpdate, Role, SignupBody, UserSummary } from '@flick/contracts';
 import type { BlobStore } from '../../platform/blob/blob.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../../http/errors.ts';
@@ -122,6 +122,48 @@ export function createIdentityService(deps: { repo: IdentityRepo; blob: BlobStor
     },
     byUsername: (username: string) => repo.byUsername(username),
     byId: (id: string) => repo.byId(id),
+    /** Whether staff have suspended the account (a suspended account receives no gifts and cannot cash out). */
+    async isSuspended(userId: string) {
+      return !!(await repo.suspension(userId))?.suspended_at;
+    },
+    accountStanding,
+    /** Suspend (or lift a suspension of) an account, with a reason; every change is audited in account_actions. */
+    async setSuspended(actor: SessionUser, username: string, suspend: boolean, reason: string) {
+      if (!actor.roles.some((r) => r === 'admin' || r === 'moderator')) throw forbidden('only admins and moderators can suspend accounts');
+      const row = await repo.byUsername(username);
+      if (!row) throw notFound('user');
+      if (row.id === actor.id) throw forbidden('you cannot change the standing of your own account', 'own_account');
+      if (row.roles.includes('admin') && !actor.roles.includes('admin')) throw forbidden('only an admin can suspend an admin', 'admin_account');
+      const changed = await repo.setSuspended({ userId: row.id, actorId: actor.id, suspend, reason, now: clock.now() });
+      if (!changed)
+        throw suspend ? conflict('already_suspended', `@${row.username} is already suspended`) : conflict('not_suspended', `@${row.username} is not suspended`);
+      return accountStanding(actor, row.username);
+    },
   };
+
+  async function accountStanding(actor: SessionUser, username: string): Promise<AccountStanding> {
+    if (!actor.roles.some((r) => r === 'admin' || r === 'moderator' || r === 'support')) throw forbidden('account standing is for staff only');
+    const row = await repo.byUsername(username);
+    if (!row) throw notFound('user');
+    const s = await repo.suspension(row.id);
+    const actions = await repo.accountActions(row.id);
+    const actors = new Map<string, UserSummary>();
+    for (const id of new Set(actions.map((a) => a.actor_id).filter((x): x is string => !!x))) {
+      const u = await repo.byId(id);
+      if (u) actors.set(id, summary(u));
+    }
+    return {
+      user: summary(row),
+      suspended: !!s?.suspended_at,
+      suspendedAt: s?.suspended_at?.toISOString() ?? null,
+      reason: s?.suspension_reason ?? null,
+      actions: actions.map((a) => ({
+        action: a.action,
+        reason: a.reason,
+        actor: a.actor_id ? (actors.get(a.actor_id) ?? null) : null,
+        at: a.created_at.toISOString(),
+      })),
+    };
+  }
 }
 export type IdentityService = ReturnType<typeof createIdentityService>;

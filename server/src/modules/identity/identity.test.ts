@@ -133,6 +133,49 @@ describe('identity', () => {
     await rejects(client.call('grantRoles', { params: { username: target.me.username }, body: { roles: ['emperor' as 'admin'] } }), 400);
   });
 
+  test('admins and moderators suspend and unsuspend accounts with a reason; support reads; every change is audited', async () => {
+    const admin = await t.newUser();
+    const mod = await t.newUser();
+    const support = await t.newUser();
+    const target = await t.newUser();
+    const setRoles = (u: { me: { id: string } }, roles: string[]) => t.ctx.dbh.db.updateTable('users').set({ roles }).where('id', '=', u.me.id).execute();
+    await setRoles(admin, ['user', 'admin']);
+    await setRoles(mod, ['user', 'moderator']);
+    await setRoles(support, ['user', 'support']);
+    const params = { username: target.me.username };
+    const body = { reason: 'scam reports on three videos' };
+
+    await rejects(target.client.call('accountStanding', { params }), 403);
+    await rejects(support.client.call('suspendAccount', { params, body }), 403);
+    await rejects(t.anon.call('suspendAccount', { params, body }), 401);
+    for (const reason of ['', '  ', 'x'.repeat(501), 42 as unknown as string])
+      await rejects(mod.client.call('suspendAccount', { params, body: { reason } }), 400, 'invalid_request');
+    await rejects(mod.client.call('suspendAccount', { params: { username: 'nobody_here' }, body }), 404);
+    await rejects(mod.client.call('suspendAccount', { params: { username: mod.me.username }, body }), 403, 'own_account');
+    await rejects(mod.client.call('suspendAccount', { params: { username: admin.me.username }, body }), 403, 'admin_account');
+    assert.equal((await support.client.call('accountStanding', { params })).suspended, false);
+
+    const s = await mod.client.call('suspendAccount', { params, body: { reason: '  scam reports on three videos ' } });
+    assert.equal(s.suspended, true);
+    assert.equal(s.reason, 'scam reports on three videos', 'the reason is trimmed');
+    assert.ok(s.suspendedAt);
+    assert.equal(await t.ctx.identity.isSuspended(target.me.id), true);
+    await rejects(admin.client.call('suspendAccount', { params, body }), 409, 'already_suspended');
+
+    const lifted = await admin.client.call('unsuspendAccount', { params, body: { reason: 'appeal upheld' } });
+    assert.equal(lifted.suspended, false);
+    assert.equal(lifted.reason, null);
+    await rejects(admin.client.call('unsuspendAccount', { params, body: { reason: 'again' } }), 409, 'not_suspended');
+    const standing = await support.client.call('accountStanding', { params });
+    assert.deepEqual(
+      standing.actions.map((a) => [a.action, a.reason, a.actor?.username]),
+      [
+        ['unsuspend', 'appeal upheld', admin.me.username],
+        ['suspend', 'scam reports on three videos', mod.me.username],
+      ],
+    );
+  });
+
   test('login attempts are rate limited', async () => {
     const t = await createTestApp({ http: { authRateLimit: { max: 5, timeWindow: '1 minute' }, webDist: null } });
     let limited = false;

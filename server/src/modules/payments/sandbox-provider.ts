@@ -57,23 +57,45 @@ export async function createSandboxProvider(deps: { db: Database; clock: Clock; 
   const secret = await loadSecret(db);
   const nowSec = () => Math.floor(clock.now().getTime() / 1000);
 
-  async function emit(type: ProviderEvent['type'], payment: { id: string; purchase_id: string }, extra: { reason?: string; actionUrl?: string } = {}) {
+  /** Queues a webhook; `trx` is the transaction that changed the payment, so a state change and its webhook commit together (a crash cannot lose one). */
+  async function emit(
+    trx: Database,
+    type: ProviderEvent['type'],
+    payment: { id: string; purchase_id: string },
+    extra: { reason?: string; actionUrl?: string } = {},
+  ) {
     const payload: WebhookPayload = {
       id: `evt_${crypto.randomBytes(12).toString('hex')}`,
       type,
       created: nowSec(),
       data: { payment: payment.id, purchaseId: payment.purchase_id, reason: extra.reason ?? null, actionUrl: extra.actionUrl ?? null },
     };
-    await db
+    await trx
       .insertInto('sandbox_webhooks')
       .values({ id: payload.id, payload: JSON.stringify(payload) })
       .execute();
-    deps.onOutbox?.();
     return payload.id;
   }
 
   async function paymentOf(purchaseId: string) {
     return db.selectFrom('sandbox_payments').selectAll().where('purchase_id', '=', purchaseId).executeTakeFirst();
+  }
+
+  /** A succeeded payment is refunded or disputed; the state change and its webhook commit together. */
+  async function settle(providerRef: string, to: 'refunded' | 'disputed', reason: string) {
+    const done = await db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('sandbox_payments')
+        .set({ status: to })
+        .where('id', '=', providerRef)
+        .where('status', '=', 'succeeded')
+        .returning(['id', 'purchase_id'])
+        .executeTakeFirst();
+      if (r) await emit(trx, to, r, { reason });
+      return !!r;
+    });
+    if (done) deps.onOutbox?.();
+    return done;
   }
 
   const provider: PaymentProvider & {
@@ -90,71 +112,61 @@ export async function createSandboxProvider(deps: { db: Database; clock: Clock; 
 
     async createPayment(p: CreatePayment): Promise<CreatedPayment> {
       const card = p.paymentMethod.replace(/[\s-]/g, '');
-      const existing = await paymentOf(p.purchaseId);
-      if (existing) throw new PaymentProviderError('a payment for this purchase exists already');
-      const id = `sbx_pi_${crypto.randomBytes(10).toString('hex')}`;
       const known = Object.values(SANDBOX_CARDS) as string[];
-      const status = card === SANDBOX_CARDS.success ? 'processing' : card === SANDBOX_CARDS.threeDs ? 'requires_action' : 'failed';
-      const row = {
-        id,
-        purchase_id: p.purchaseId,
-        user_id: p.userId,
-        amount_cents: p.amountCents,
-        card_last4: card.slice(-4).padStart(4, '0'),
-        status,
-      } as const;
-      await db.insertInto('sandbox_payments').values(row).execute();
-      if (status === 'processing') {
-        await db.updateTable('sandbox_payments').set({ status: 'succeeded' }).where('id', '=', id).execute();
-        await emit('succeeded', row);
-        return { providerRef: id, status: 'processing', actionUrl: null, failureReason: null };
-      }
-      if (status === 'requires_action') {
-        const actionUrl = `/wallet/3ds/${p.purchaseId}`;
-        await emit('requires_action', row, { actionUrl });
-        return { providerRef: id, status: 'requires_action', actionUrl, failureReason: null };
-      }
-      const reason = known.includes(card) ? 'card_declined' : 'the sandbox accepts only its test cards';
-      await emit('failed', row, { reason });
-      return { providerRef: id, status: 'failed', actionUrl: null, failureReason: reason };
+      const status = card === SANDBOX_CARDS.success ? 'succeeded' : card === SANDBOX_CARDS.threeDs ? 'requires_action' : 'failed';
+      const actionUrl = status === 'requires_action' ? `/wallet/3ds/${p.purchaseId}` : null;
+      const reason = status === 'failed' ? (known.includes(card) ? 'card_declined' : 'the sandbox accepts only its test cards') : null;
+      // Idempotent on the purchase id (Stripe's idempotency key): asking again, e.g. after a crash, answers with the first payment.
+      const created = await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('sandbox_payments')
+          .values({
+            id: `sbx_pi_${crypto.randomBytes(10).toString('hex')}`,
+            purchase_id: p.purchaseId,
+            user_id: p.userId,
+            amount_cents: p.amountCents,
+            card_last4: card.slice(-4).padStart(4, '0'),
+            status,
+          })
+          .onConflict((oc) => oc.column('purchase_id').doNothing())
+          .returning(['id', 'purchase_id'])
+          .executeTakeFirst();
+        if (row) await emit(trx, status, row, { reason: reason ?? undefined, actionUrl: actionUrl ?? undefined });
+        return !!row;
+      });
+      if (created) deps.onOutbox?.();
+      const pay = (await paymentOf(p.purchaseId))!;
+      if (pay.amount_cents !== p.amountCents || pay.user_id !== p.userId) throw new PaymentProviderError('a different payment exists for this purchase id');
+      if (pay.status === 'requires_action')
+        return { providerRef: pay.id, status: 'requires_action', actionUrl: `/wallet/3ds/${p.purchaseId}`, failureReason: null };
+      if (pay.status === 'failed') return { providerRef: pay.id, status: 'failed', actionUrl: null, failureReason: reason ?? 'payment_failed' };
+      // Succeeded (or refunded/disputed since): the outcome travels by webhook.
+      return { providerRef: pay.id, status: 'processing', actionUrl: null, failureReason: null };
     },
 
     async complete3ds(purchaseId, approve) {
-      const pay = await paymentOf(purchaseId);
-      if (!pay || pay.status !== 'requires_action') throw new PaymentProviderError('no 3-D Secure step is waiting for this purchase');
       const next = approve ? 'succeeded' : 'failed';
-      const updated = await db
-        .updateTable('sandbox_payments')
-        .set({ status: next })
-        .where('id', '=', pay.id)
-        .where('status', '=', 'requires_action')
-        .executeTakeFirst();
-      if (!updated.numUpdatedRows) throw new PaymentProviderError('no 3-D Secure step is waiting for this purchase');
-      await emit(next, pay, approve ? {} : { reason: 'authentication_failed' });
+      const done = await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('sandbox_payments')
+          .set({ status: next })
+          .where('purchase_id', '=', purchaseId)
+          .where('status', '=', 'requires_action')
+          .returning(['id', 'purchase_id'])
+          .executeTakeFirst();
+        if (r) await emit(trx, next, r, approve ? {} : { reason: 'authentication_failed' });
+        return !!r;
+      });
+      if (!done) throw new PaymentProviderError('no 3-D Secure step is waiting for this purchase');
+      deps.onOutbox?.();
     },
 
     async refund(providerRef) {
-      const r = await db
-        .updateTable('sandbox_payments')
-        .set({ status: 'refunded' })
-        .where('id', '=', providerRef)
-        .where('status', '=', 'succeeded')
-        .returning(['id', 'purchase_id'])
-        .executeTakeFirst();
-      if (!r) throw new PaymentProviderError('only a succeeded payment can be refunded');
-      await emit('refunded', r, { reason: 'requested_by_customer' });
+      if (!(await settle(providerRef, 'refunded', 'requested_by_customer'))) throw new PaymentProviderError('only a succeeded payment can be refunded');
     },
 
     async dispute(providerRef) {
-      const r = await db
-        .updateTable('sandbox_payments')
-        .set({ status: 'disputed' })
-        .where('id', '=', providerRef)
-        .where('status', '=', 'succeeded')
-        .returning(['id', 'purchase_id'])
-        .executeTakeFirst();
-      if (!r) throw new PaymentProviderError('only a succeeded payment can be disputed');
-      await emit('disputed', r, { reason: 'fraudulent' });
+      if (!(await settle(providerRef, 'disputed', 'fraudulent'))) throw new PaymentProviderError('only a succeeded payment can be disputed');
     },
 
     async verifyWebhook(rawBody, headers) {

@@ -73,7 +73,7 @@ export type WalletDeps = {
   otherPayment?: (provider: string, event: ProviderEvent) => Promise<{ duplicate: boolean; outcome: string } | null>;
   /** Notification hook: the creator received a gift (wired to the notifications module when it exists). */
   onGiftReceived?: (g: GiftNotice) => Promise<void>;
-  /** Whether a creator is banned (wired to moderation when it exists); banned creators receive no gifts. */
+  /** Whether an account is banned; a banned creator receives no gifts and cannot cash out. Default: staff suspension (identity). */
   isBanned?: (userId: string) => Promise<boolean>;
   /** Whether the creator is hidden from the viewer (a block either way, a private account not followed). */
   hiddenFrom?: (viewerId: string, creatorId: string) => Promise<boolean>;
@@ -83,6 +83,7 @@ export type WalletDeps = {
 
 export function createWalletService(deps: WalletDeps) {
   const { db, clock, log, ledger, identity, videosRepo, payments, payouts } = deps;
+  const isBanned = deps.isBanned ?? ((userId: string) => identity.isSuspended(userId));
 
   // ---- chart of accounts -------------------------------------------------------------------------------------------
   const accountIds = new Map<string, string>();
@@ -208,8 +209,11 @@ export function createWalletService(deps: WalletDeps) {
     if (!pkg) throw badRequest('unknown_package', `there is no coin package "${body.packageId}"; see GET /api/wallet/packages`);
     const existing = await purchaseRow(body.id);
     if (existing) {
-      if (existing.user_id === user.id && existing.package_id === pkg.id) return toPurchase(existing);
-      throw conflict('purchase_id_in_use', 'this purchase id is in use; choose a new one');
+      if (existing.user_id !== user.id || existing.package_id !== pkg.id) throw conflict('purchase_id_in_use', 'this purchase id is in use; choose a new one');
+      // A retry of a request that stopped between our row and the provider (a crash): ask the provider again, which is
+      // idempotent on the purchase id, so the purchase is never left pending with no payment behind it.
+      if (existing.status === 'pending' && !existing.provider_ref) return startPayment(body, pkg);
+      return toPurchase(existing);
     }
     const now = clock.now();
     const recent = await db
@@ -239,16 +243,32 @@ export function createWalletService(deps: WalletDeps) {
     // The row exists before the provider is called, so a webhook that overtakes the response still finds it.
     const inserted = await db
       .insertInto('wallet_purchases')
-      .values({ id: body.id, user_id: user.id, package_id: pkg.id, coins: pkg.coins, price_cents: pkg.priceCents, provider: payments.name, status: 'pending' })
+      .values({
+        id: body.id,
+        user_id: user.id,
+        package_id: pkg.id,
+        coins: pkg.coins,
+        price_cents: pkg.priceCents,
+        provider: payments.name,
+        status: 'pending',
+        created_at: now,
+        updated_at: now,
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!inserted) throw conflict('purchase_id_in_use', 'this purchase id is in use; choose a new one');
+    return startPayment(body, pkg);
+  }
+
+  /** Asks the provider for the payment of a purchase row that exists, and records its synchronous answer. */
+  async function startPayment(body: { id: string; paymentMethod: string }, pkg: (typeof COIN_PACKAGES)[number]): Promise<Purchase> {
+    const row = (await purchaseRow(body.id))!;
     let created;
     try {
       created = await payments.createPayment({
         purchaseId: body.id,
-        userId: user.id,
+        userId: row.user_id,
         amountCents: pkg.priceCents,
         currency: 'usd',
         paymentMethod: body.paymentMethod,
@@ -256,7 +276,12 @@ export function createWalletService(deps: WalletDeps) {
       });
     } catch (err) {
       const reason = err instanceof PaymentProviderError ? err.message : 'the payment provider is unavailable';
-      await db.updateTable('wallet_purchases').set({ status: 'failed', failure_reason: reason, updated_at: clock.now() }).where('id', '=', body.id).execute();
+      await db
+        .updateTable('wallet_purchases')
+        .set({ status: 'failed', failure_reason: reason, updated_at: clock.now() })
+        .where('id', '=', body.id)
+        .where('status', '=', 'pending')
+        .execute();
       log.warn({ err, purchaseId: body.id }, 'payment provider refused to create a payment');
       throw new AppError(502, 'payment_provider_error', reason);
     } finally {
@@ -480,7 +505,7 @@ export function createWalletService(deps: WalletDeps) {
     const creator = await identity.byId(creatorId);
     if (!creator) throw notFound('video');
     if (isMinorRow(creator)) throw forbidden('this creator cannot receive gifts', 'creator_cannot_receive');
-    if (await deps.isBanned?.(creatorId)) throw forbidden('this creator cannot receive gifts', 'creator_unavailable');
+    if (await isBanned(creatorId)) throw forbidden('this creator cannot receive gifts', 'creator_unavailable');
     if (body.commentId && !(await deps.commentOnVideo?.(body.commentId, videoId))) throw notFound('comment');
     const b = await balances(user.id);
     if (b.recoveryOwed > 0)
@@ -526,6 +551,7 @@ export function createWalletService(deps: WalletDeps) {
             gift_id: gift.id,
             coins: gift.coins,
             diamonds,
+            created_at: now,
           })
           .execute();
         // One linked set: the sender's coins split into the creator's share and the platform's, and the creator's diamonds are issued.
@@ -641,6 +667,7 @@ export function createWalletService(deps: WalletDeps) {
 
   async function requestPayout(user: SessionUser, body: { id: string; diamonds: number }): Promise<Payout> {
     if (user.isMinor) throw forbidden('you must be 18 or older to cash out', 'minor_cannot_cash_out');
+    if (await isBanned(user.id)) throw forbidden('this account is suspended: cash-out is unavailable until the suspension is lifted', 'account_suspended');
     const prior = await payoutRows().where('id', '=', body.id).executeTakeFirst();
     if (prior) {
       if (prior.user_id === user.id && prior.diamonds === body.diamonds) return (await toPayouts([prior]))[0]!;
@@ -670,6 +697,7 @@ export function createWalletService(deps: WalletDeps) {
             diamonds: body.diamonds,
             amount_cents: body.diamonds * DIAMOND_USD_CENTS,
             status: 'pending',
+            created_at: now,
             expires_at: new Date(now.getTime() + LIMITS.payoutPendingSec * 1000),
           })
           .execute();
@@ -714,6 +742,9 @@ export function createWalletService(deps: WalletDeps) {
     if (decision.approve) {
       const owner = await identity.byId(row.user_id);
       if (!owner || isMinorRow(owner)) throw forbidden('this account cannot be paid out', 'minor_cannot_cash_out');
+      // A suspended creator's request can be rejected (the diamonds return) but not paid.
+      if (await isBanned(owner.id))
+        throw forbidden('this account is suspended; reject the request or wait until the suspension is lifted', 'account_suspended');
       // The payout provider is idempotent on our payout id: a retried approval pays once.
       try {
         providerRef = (await payouts.pay({ payoutId: id, userId: row.user_id, amountCents: row.amount_cents, currency: 'usd' })).providerRef;
@@ -811,6 +842,7 @@ export function createWalletService(deps: WalletDeps) {
       .where('status', '=', 'paid')
       .executeTakeFirstOrThrow();
     const today = await requestedTodayDiamonds(user.id);
+    const canCashOut = !user.isMinor && !(await isBanned(user.id));
     return {
       diamonds: b.diamonds,
       pendingPayoutDiamonds: b.diamondsReserved,
@@ -819,8 +851,8 @@ export function createWalletService(deps: WalletDeps) {
       diamondUsdCents: DIAMOND_USD_CENTS,
       minPayoutDiamonds: LIMITS.minPayoutDiamonds,
       maxDailyPayoutDiamonds: LIMITS.maxDailyPayoutDiamonds,
-      requestableTodayDiamonds: user.isMinor ? 0 : Math.max(0, Math.min(b.diamonds, LIMITS.maxDailyPayoutDiamonds - today)),
-      canCashOut: !user.isMinor,
+      requestableTodayDiamonds: canCashOut ? Math.max(0, Math.min(b.diamonds, LIMITS.maxDailyPayoutDiamonds - today)) : 0,
+      canCashOut,
       byDay: byDay.map((d) => ({ day: d.day, diamonds: Number(d.diamonds), gifts: Number(d.gifts) })),
       byVideo: byVideo.map((v) => ({
         videoId: v.video_id,

@@ -19,6 +19,20 @@ export interface UsersTable {
   likes_public: Generated<boolean>;
   comment_policy: Generated<'everyone' | 'followers' | 'off'>;
   comment_filter: Generated<string[]>;
+  /** ISO 3166-1 alpha-2, set in the user's settings (migration 0013). */
+  country: Generated<string | null>;
+  /** Set while staff have suspended the account (migration 0015); see account_actions for the history. */
+  suspended_at: Generated<Date | null>;
+  suspension_reason: Generated<string | null>;
+}
+
+export interface AccountActionsTable {
+  id: Generated<number>;
+  user_id: string;
+  actor_id: string | null;
+  action: 'suspend' | 'unsuspend';
+  reason: string;
+  created_at: Generated<Date>;
 }
 
 export interface SessionsTable {
@@ -61,6 +75,8 @@ export interface VideosTable {
   watch_ms: ColumnType<number, number | undefined, number>;
   created_at: Generated<Date>;
   published_at: Timestamp | null;
+  /** Whether this upload's audio becomes a sound; NULL follows the owner's sound_settings. */
+  make_sound: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
 }
 
 export interface VideoHashtagsTable {
@@ -460,6 +476,12 @@ export interface StudioTemplatesTable {
   created_at: Generated<Date>;
 }
 
+export interface SoundSettingsTable {
+  user_id: string;
+  from_uploads: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
 // Advertising (issue 7).
 export interface AdvertisersTable {
   id: string;
@@ -516,6 +538,38 @@ export interface AdsTable {
   status: Generated<'active' | 'paused' | 'archived'>;
   review_status: Generated<'pending' | 'approved' | 'rejected'>;
   review_reason: string | null;
+  created_at: Generated<Date>;
+  /** Spark ads: the creator's authorisation code (migration 0017). */
+  spark_code_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+export interface SparkCodesTable {
+  id: string;
+  video_id: string;
+  creator_id: string;
+  code_hash: string;
+  hint: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_at: Generated<Date>;
+}
+export interface PromotionsTable {
+  id: string;
+  user_id: string;
+  video_id: string;
+  advertiser_id: string;
+  campaign_id: string;
+  ad_group_id: string;
+  ad_id: string;
+  goal: 'views' | 'follows' | 'profile_visits';
+  days: number;
+  payment: 'coins' | 'card';
+  coins: number | null;
+  amount_cents: number;
+  topup_id: string | null;
+  status: 'awaiting_payment' | 'active' | 'stopped' | 'payment_failed';
+  starts_at: Date | null;
+  ends_at: Date | null;
+  stopped_at: Date | null;
   created_at: Generated<Date>;
 }
 export interface AdTopupsTable {
@@ -592,6 +646,8 @@ export interface AdChallengeSponsorshipsTable {
 }
 
 export interface DB {
+  spark_codes: SparkCodesTable;
+  promotions: PromotionsTable;
   ad_challenge_sponsorships: AdChallengeSponsorshipsTable;
   ad_topups: AdTopupsTable;
   ad_leases: AdLeasesTable;
@@ -610,6 +666,7 @@ export interface DB {
   sound_fp_keys: SoundFpKeysTable;
   sound_uses: SoundUsesTable;
   studio_templates: StudioTemplatesTable;
+  sound_settings: SoundSettingsTable;
   wallet_purchases: WalletPurchasesTable;
   payment_events: PaymentEventsTable;
   wallet_gifts: WalletGiftsTable;
@@ -633,6 +690,7 @@ export interface DB {
   recsys_state: RecsysStateTable;
   app_state: AppStateTable;
   users: UsersTable;
+  account_actions: AccountActionsTable;
   sessions: SessionsTable;
   follows: FollowsTable;
   videos: VideosTable;

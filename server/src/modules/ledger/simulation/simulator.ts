@@ -59,31 +59,41 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 type AnyReq = DistributiveOmit<ChildRequest, 'rid'>;
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-class KilledError extends Error {
+export class KilledError extends Error {
   override name = 'KilledError';
 }
 
-/** The ledger process: JSON lines in and out, many requests in flight. */
-class LedgerChild {
+/** The process under test (the ledger's sim-child.ts, or another module's): JSON lines in and out, many requests in flight. */
+export class LedgerChild<Req extends { op: string } = AnyReq> {
   private proc!: ChildProcess;
   private waiting = new Map<number, Pending>();
   private rid = 0;
   private exited!: Promise<void>;
+  private dead = false;
   private readonly target: SimTarget;
-  private constructor(target: SimTarget) {
+  private readonly file: string;
+  private constructor(target: SimTarget, file: string) {
     this.target = target;
+    this.file = file;
   }
 
-  static async start(target: SimTarget): Promise<LedgerChild> {
-    const c = new LedgerChild(target);
+  static async start<R extends { op: string } = AnyReq>(target: SimTarget, file = path.join(import.meta.dirname, 'sim-child.ts')): Promise<LedgerChild<R>> {
+    const c = new LedgerChild<R>(target, file);
     await c.spawn();
     return c;
   }
 
   private async spawn() {
-    const file = path.join(import.meta.dirname, 'sim-child.ts');
-    this.proc = spawn(process.execPath, [file, JSON.stringify(this.target)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.exited = new Promise((r) => this.proc.once('exit', () => r()));
+    this.proc = spawn(process.execPath, [this.file, JSON.stringify(this.target)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.dead = false;
+    // A write racing a kill fails with EPIPE; the request is answered by the exit handler (KilledError) instead.
+    this.proc.stdin!.on('error', () => undefined);
+    this.exited = new Promise((r) =>
+      this.proc.once('exit', () => {
+        this.dead = true;
+        r();
+      }),
+    );
     const rl = readline.createInterface({ input: this.proc.stdout! });
     let ready!: () => void;
     let failed!: (e: Error) => void;
@@ -108,8 +118,9 @@ class LedgerChild {
     await isReady;
   }
 
-  call<T>(req: AnyReq): Promise<T> {
+  call<T>(req: Req): Promise<T> {
     const rid = ++this.rid;
+    if (this.dead) return Promise.reject(new KilledError('killed'));
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(rid, { resolve: resolve as (v: unknown) => void, reject });
       this.proc.stdin!.write(`${JSON.stringify({ ...req, rid })}\n`);
@@ -134,7 +145,7 @@ class LedgerChild {
 }
 
 /** mulberry32: small, fast, seedable. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
