@@ -1,7 +1,7 @@
 // Offline evaluation of the For You models (ItemPop, item KNN, implicit MF) on an interaction log.
 //   node scripts/recsys-eval.ts --data FILE --format movielens-csv|u.data|csv|kuairec --protocol A|B --out results.json
 //        [--models itempop,knn,mf] [--folds 5] [--seed 1] [--threshold X] [--tune]
-//        [--test-fraction 0.2] [--days 20] [--sample 1] [--mf key=value,...] [--knn key=value,...] [--quiet]
+//        [--test-fraction 0.2] [--days 20] [--sample 1] [--mf [engine,]key=value,...] [--knn key=value,...] [--quiet]
 // Protocols and method: server/src/recsys/README.md.
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { describe, positives } from '../server/src/recsys/eval/dataset.ts';
 import { DATA_FORMATS, DataFormatError, isDataFormat, KUAIREC_POSITIVE_THRESHOLD, loadFile } from '../server/src/recsys/eval/loaders.ts';
 import { MFConfigError } from '../server/src/recsys/mf.ts';
+import { ENGINE_MF_CONFIG } from '../server/src/modules/recsys/engine.ts';
 import { DEFAULT_HYPERPARAMETERS, isModelName, MODEL_NAMES, type Hyperparameters, type ModelName } from '../server/src/recsys/eval/models.ts';
 import { runProtocolA, type ProtocolAResult } from '../server/src/recsys/eval/protocol-a.ts';
 import { runProtocolB, VARIANTS, type ProtocolBResult, type Variant } from '../server/src/recsys/eval/protocol-b.ts';
@@ -22,7 +23,7 @@ const USAGE =
   'usage: node scripts/recsys-eval.ts --data FILE --format ' +
   DATA_FORMATS.join('|') +
   ' [--protocol A|B] [--out results.json] [--models itempop,knn,mf] [--folds 5] [--seed 1] [--threshold X] [--tune]' +
-  ' [--test-fraction 0.2] [--days 20] [--sample 1] [--mf key=value,...] [--knn key=value,...] [--quiet]';
+  ' [--test-fraction 0.2] [--days 20] [--sample 1] [--mf [engine,]key=value,...] [--knn key=value,...] [--quiet]';
 
 type Options = {
   data: string;
@@ -49,11 +50,14 @@ function number(name: string, raw: string | undefined, fallback: number, check: 
   return v;
 }
 
-/** `key=value,key=value` onto a config whose keys are all numeric. */
-function overrides<T extends object>(flag: string, raw: string | undefined, base: T): T {
+/** `key=value,key=value` onto a config whose keys are all numeric; a leading `preset` name applies `presets[name]` first. */
+function overrides<T extends object>(flag: string, raw: string | undefined, base: T, presets: Record<string, Partial<T>> = {}): T {
   if (raw === undefined) return base;
   const out = { ...base } as Record<string, unknown>;
-  for (const part of raw.split(',')) {
+  const parts = raw.split(',');
+  const preset = parts[0] !== undefined && Object.hasOwn(presets, parts[0]) ? presets[parts.shift()!] : undefined;
+  if (preset) Object.assign(out, preset);
+  for (const part of parts) {
     const [key, value, ...rest] = part.split('=');
     if (key === undefined || value === undefined || rest.length) throw new UsageError(`--${flag} expects key=value pairs, got ${JSON.stringify(part)}`);
     if (!(key in out) || typeof out[key] !== 'number') throw new UsageError(`--${flag}: unknown parameter ${key} (known: ${Object.keys(base).join(', ')})`);
@@ -127,7 +131,8 @@ function parse(argv: string[]): Options {
     variants: variants as Variant[],
     hp: {
       itempop: { ...DEFAULT_HYPERPARAMETERS.itempop },
-      mf: overrides('mf', values.mf, { ...DEFAULT_HYPERPARAMETERS.mf }),
+      // `--mf engine`: exactly the MF settings the live feed runs with.
+      mf: overrides('mf', values.mf, { ...DEFAULT_HYPERPARAMETERS.mf }, { engine: ENGINE_MF_CONFIG }),
       knn: overrides('knn', values.knn, { ...DEFAULT_HYPERPARAMETERS.knn }),
     },
     quiet: values.quiet ?? false,

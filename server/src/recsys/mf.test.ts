@@ -125,6 +125,38 @@ test('serialisation round trip: identical scores, identical behaviour afterwards
   assert.deepEqual(bin.userVector('late'), mf.userVector('late'));
 });
 
+test('activity pivot 0 follows the geometric mean of history lengths, online and after a restore', () => {
+  const auto = new ImplicitMF({ ...SMALL, activityExponent: 0.5, activityPivot: 0 });
+  assert.equal(auto.activityPivot, 1, 'no data yet');
+  const lengths = [2, 8, 4, 16];
+  lengths.forEach((n, u) => {
+    for (let t = 0; t < n; t++) auto.addInteraction(`u${u}`, `i${(u * 7 + t) % 20}`);
+  });
+  auto.addInteraction('u0', 'i0', 2); // a repeat: the history length does not change
+  const geo = Math.exp(lengths.reduce((s, n) => s + Math.log(n), 0) / lengths.length);
+  assert.ok(Math.abs(auto.activityPivot - geo) < 1e-9, `${auto.activityPivot} vs ${geo}`);
+  auto.fit();
+  // The same as a model configured with that pivot.
+  const fixed = new ImplicitMF({ ...SMALL, activityExponent: 0.5, activityPivot: geo });
+  lengths.forEach((n, u) => {
+    for (let t = 0; t < n; t++) fixed.addInteraction(`u${u}`, `i${(u * 7 + t) % 20}`);
+  });
+  fixed.addInteraction('u0', 'i0', 2);
+  fixed.fit();
+  for (const u of ['u0', 'u3']) {
+    const a = auto.scoreAll(u);
+    const b = fixed.scoreAll(u);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5);
+  }
+  // Online: a new user moves the pivot; a restore recounts it.
+  auto.observe('u4', 'i3');
+  const after = Math.exp((lengths.reduce((s, n) => s + Math.log(n), 0) + Math.log(1)) / 5);
+  assert.ok(Math.abs(auto.activityPivot - after) < 1e-9);
+  const copy = ImplicitMF.deserialize(auto.serialize());
+  assert.ok(Math.abs(copy.activityPivot - after) < 1e-9);
+  assert.deepEqual(copy.scoreAll('u4'), auto.scoreAll('u4'));
+});
+
 test('tables grow past their initial capacity', () => {
   const mf = new ImplicitMF({ factors: 8, regularization: 1, iterations: 3 });
   for (let i = 0; i < 300; i++) mf.addInteraction(`u${i % 97}`, `i${i}`);
@@ -137,7 +169,7 @@ test('tables grow past their initial capacity', () => {
 test('config is validated', () => {
   assert.throws(() => new ImplicitMF({ factors: 0 }), MFConfigError);
   assert.throws(() => new ImplicitMF({ activityExponent: -1 }), MFConfigError);
-  assert.throws(() => new ImplicitMF({ activityPivot: 0 }), MFConfigError);
+  assert.throws(() => new ImplicitMF({ activityPivot: -1 }), MFConfigError);
   assert.throws(() => new ImplicitMF({ missingActivityExponent: 3 }), MFConfigError);
   assert.throws(() => new ImplicitMF({ onlineItemRate: 2 }), MFConfigError);
   assert.throws(() => new ImplicitMF().addInteraction('u', 'i', NaN), MFConfigError);

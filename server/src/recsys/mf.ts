@@ -50,7 +50,11 @@ export type MFConfig = {
    * so each heavy user's many cells do not outweigh light users' few in the item solves. 0 = off.
    */
   activityExponent: number;
-  /** n at which the activity factor is 1. */
+  /**
+   * n at which the activity factor is 1; 0 = the geometric mean of the users' history lengths,
+   * kept current as histories grow, so the slope is relative to the data's own scale (MovieLens
+   * users' ~50 ratings, feed users' hundreds of events) instead of a constant tuned to one of them.
+   */
   activityPivot: number;
   /**
    * δ of activity-weighted missing data: the unobserved cells of a user with n interactions weigh
@@ -133,7 +137,7 @@ function validate(c: MFConfig): void {
   if (!(c.regularizationExponent >= 0 && c.regularizationExponent <= 2)) throw bad('regularizationExponent must be in [0, 2]');
   if (!(c.alpha >= 0)) throw bad('alpha must be ≥ 0');
   if (!(c.activityExponent >= 0 && c.activityExponent <= 2)) throw bad('activityExponent must be in [0, 2]');
-  if (!(c.activityPivot > 0)) throw bad('activityPivot must be > 0');
+  if (!(c.activityPivot >= 0)) throw bad('activityPivot must be > 0, or 0 for the geometric mean of history lengths');
   if (!(c.missingActivityExponent >= -2 && c.missingActivityExponent <= 2)) throw bad('missingActivityExponent must be in [-2, 2]');
   if (!Number.isInteger(c.iterations) || c.iterations < 0) throw bad('iterations must be an integer ≥ 0');
   if (!(c.popularityExponent >= -2 && c.popularityExponent <= 2)) throw bad('popularityExponent must be in [-2, 2]');
@@ -159,6 +163,9 @@ export class ImplicitMF {
   /** Sum and count of the vectors of users with history: the cold-start prior is their mean. */
   private userSum: Float64Array;
   private userCount = 0;
+  /** Σ log(history length) over users with a history, and their number: the automatic activity pivot. */
+  private logLengthSum = 0;
+  private lengthUsers = 0;
   /** Observed interactions per item; an item with none may still take a prior via initItem. */
   private itemSeen: Int32Array;
   /** Missing-data weight m_i per item (see computeMissingWeights); new items get missUnit. */
@@ -259,8 +266,18 @@ export class ImplicitMF {
 
   addInteractionIndex(u: number, i: number, weight = 1): void {
     if (!Number.isFinite(weight)) throw new MFConfigError(`interaction weight must be finite, got ${weight}`);
+    const before = this.hist.size(u);
     this.hist.add(u, i, weight);
     this.itemSeen[i]!++;
+    const after = this.hist.size(u);
+    if (after !== before) {
+      if (before > 0) {
+        this.logLengthSum -= Math.log(before);
+        this.lengthUsers--;
+      }
+      this.logLengthSum += Math.log(after);
+      this.lengthUsers++;
+    }
   }
 
   /** Stored interactions of `user`, oldest first (item id → net weight). */
@@ -283,6 +300,7 @@ export class ImplicitMF {
     const ucsr = this.hist.toCSR(m);
     const icsr = transposeCSR(ucsr.indptr, ucsr.indices, ucsr.weights, n);
     this.itemSeen.fill(0);
+    this.recountLengths();
     for (let i = 0; i < n; i++) this.itemSeen[i] = icsr.indptr[i + 1]! - icsr.indptr[i]!;
     this.computeMissingWeights();
     const miss = this.miss;
@@ -451,16 +469,35 @@ export class ImplicitMF {
     }
   }
 
+  /** The activity pivot in use: the configured one, or the users' geometric-mean history length (activityPivot 0). */
+  get activityPivot(): number {
+    const p = this.config.activityPivot;
+    if (p > 0) return p;
+    return this.lengthUsers > 0 ? Math.exp(this.logLengthSum / this.lengthUsers) : 1;
+  }
+
+  /** Recounts the automatic pivot's sums from the stored histories (after a restore; drops rounding drift). */
+  private recountLengths(): void {
+    this.logLengthSum = 0;
+    this.lengthUsers = 0;
+    for (let u = 0; u < this.users.size; u++) {
+      const n = this.hist.size(u);
+      if (n === 0) continue;
+      this.logLengthSum += Math.log(n);
+      this.lengthUsers++;
+    }
+  }
+
   /** Confidence slope of a user with `n` interactions (see activityExponent). */
   private userAlpha(n: number): number {
-    const { alpha, activityExponent: g, activityPivot } = this.config;
-    return g === 0 || n === 0 ? alpha : alpha * Math.pow(n / activityPivot, -g);
+    const { alpha, activityExponent: g } = this.config;
+    return g === 0 || n === 0 ? alpha : alpha * Math.pow(n / this.activityPivot, -g);
   }
 
   /** Missing-data weight of a user with `n` interactions (see missingActivityExponent). */
   private userMiss(n: number): number {
-    const { missingActivityExponent: d, activityPivot } = this.config;
-    return d === 0 || n === 0 ? 1 : Math.pow(n / activityPivot, d);
+    const { missingActivityExponent: d } = this.config;
+    return d === 0 || n === 0 ? 1 : Math.pow(n / this.activityPivot, d);
   }
 
   /**
@@ -688,21 +725,42 @@ export class ImplicitMF {
 
   /** The k best items for `user`, best first, never an id in `exclude`. */
   topK(user: string, k: number, exclude?: ReadonlySet<string>): ScoredItem[] {
+    const idx = new Int32Array(Math.max(0, k));
+    const score = new Float32Array(Math.max(0, k));
+    const m = this.topKInto(user, k, exclude, idx, score);
+    return Array.from(idx.subarray(0, m), (i, r) => ({ id: this.items.id(i), score: score[r]! }));
+  }
+
+  /**
+   * As topK, into the caller's arrays (the feed's request path: no object per item): item indices
+   * (see `itemId`) and scores, best first. Returns how many were written (at most k and the arrays' length).
+   */
+  topKInto(user: string, k: number, exclude: ReadonlySet<string> | undefined, outIdx: Int32Array, outScore: Float32Array): number {
     // A reused score buffer: a fresh 100k-float array per feed request was the GC's main load.
     const scores = (this.scratch = this.scoreIndex(this.users.get(user) ?? -1, this.scratch));
     const n = this.items.size;
+    k = Math.min(k, outIdx.length, outScore.length);
+    let m = 0;
     if (exclude && exclude.size > 4 * k) {
-      const ids = topKIndices(scores, k, skipMask(this.items, exclude), n);
-      return Array.from(ids, (i) => ({ id: this.items.id(i), score: scores[i]! }));
+      for (const i of topKIndices(scores, k, skipMask(this.items, exclude), n)) {
+        outIdx[m] = i;
+        outScore[m++] = scores[i]!;
+      }
+      return m;
     }
     // Small exclusions: over-fetch and filter instead of building a catalogue-sized mask.
-    const out: ScoredItem[] = [];
     for (const i of topKIndices(scores, k + (exclude?.size ?? 0), undefined, n)) {
-      const id = this.items.id(i);
-      if (!exclude?.has(id)) out.push({ id, score: scores[i]! });
-      if (out.length === k) break;
+      if (m === k) break;
+      if (exclude?.has(this.items.id(i))) continue;
+      outIdx[m] = i;
+      outScore[m++] = scores[i]!;
     }
-    return out;
+    return m;
+  }
+
+  /** The id of item index `i` (as topKInto reports items). */
+  itemId(i: number): string {
+    return this.items.id(i);
   }
 
   /** Nearest items by cosine of their factor vectors (the item itself excluded). */
@@ -780,6 +838,7 @@ export class ImplicitMF {
       model.computeMissingWeights();
     }
     model.fitCount = mm.fitCount;
+    model.recountLengths();
     model.rebuildGram();
     model.rebuildUserMean();
     return model;

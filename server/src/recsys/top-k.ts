@@ -37,25 +37,45 @@ export function topKIndices(scores: Float32Array, k: number, skip?: Uint8Array, 
       i = m;
     }
   };
-  for (let j = 0; j < n; j++) {
+  // Fill the heap with the first k eligible items.
+  let j = 0;
+  for (; j < n && size < k; j++) {
     if (skip !== undefined && skip[j] !== 0 && skip[j] !== undefined) continue;
     const s = scores[j]!;
     if (s !== s) continue; // NaN never ranks
-    if (size < k) {
-      heap[size] = j;
-      hs[size] = s;
-      let i = size++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!worse(i, p)) break;
-        swap(i, p);
-        i = p;
+    heap[size] = j;
+    hs[size] = s;
+    let i = size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!worse(i, p)) break;
+      swap(i, p);
+      i = p;
+    }
+  }
+  // Then only a score above the root's enters (indices only grow, so an equal score with a higher
+  // index never displaces the root; NaN compares false). Tight loops: this scans the catalogue.
+  let root = size > 0 ? hs[0]! : Infinity;
+  if (skip === undefined) {
+    for (; j < n; j++) {
+      const s = scores[j]!;
+      if (s > root) {
+        heap[0] = j;
+        hs[0] = s;
+        siftDown(0);
+        root = hs[0]!;
       }
-    } else if (s > hs[0]!) {
-      // Indices only grow, so an equal score with a higher index never displaces the root.
-      heap[0] = j;
-      hs[0] = s;
-      siftDown(0);
+    }
+  } else {
+    for (; j < n; j++) {
+      if (skip[j] !== 0 && skip[j] !== undefined) continue;
+      const s = scores[j]!;
+      if (s > root) {
+        heap[0] = j;
+        hs[0] = s;
+        siftDown(0);
+        root = hs[0]!;
+      }
     }
   }
   const out = heap.slice(0, size);

@@ -96,7 +96,9 @@ export function FeedPage({ tab, epoch }: { tab: FeedTab; epoch: number }) {
   const options = useInterestOptions(tab === 'for-you' && userId !== null && chosen === false);
   const offerInterests = tab === 'for-you' && userId !== null && chosen === false && options !== null && options.length > 0;
   let body;
-  if (tab === 'following' && loading) {
+  // Wait to know who is watching: a feed keyed by the viewer would otherwise load once as "anon",
+  // then remount and load again as a new feed session (wasting a page and its impressions).
+  if (loading) {
     body = (
       <div className="feed-placeholder">
         <Spinner />
@@ -319,9 +321,10 @@ function VideoFeed({ tab, mode, cacheKey }: { tab: FeedTab; mode: ForYouMode; ca
           data-video-id={item.video.id}
           data-index={i}
           data-reason={item.reason}
+          data-sponsored={item.sponsored ? 'true' : undefined}
           data-active={i === active ? 'true' : 'false'}
           ref={observe}
-          aria-label={`Video by @${item.video.author.username}`}
+          aria-label={`${item.sponsored ? `${item.sponsored.label} video` : 'Video'} by @${item.video.author.username}`}
         >
           <VideoCard
             video={item.video}
@@ -331,6 +334,7 @@ function VideoFeed({ tab, mode, cacheKey }: { tab: FeedTab; mode: ForYouMode; ca
             feed={feedName}
             recommendation={item}
             onHidden={hide}
+            sponsored={item.sponsored}
           />
         </section>
       ))}

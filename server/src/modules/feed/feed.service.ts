@@ -56,6 +56,8 @@ export function createFeedService(deps: {
   log?: Logger;
   /** Visibility hook: of these creators, whose videos this viewer must not see (blocks, mutes, private accounts). */
   hiddenAuthors?: (viewerId: string | undefined, authorIds: string[]) => Promise<ReadonlySet<string>>;
+  /** Whom a viewer follows (the social module's per-viewer cache); without it the recommender reads it per page. */
+  followeesOf?: (viewerId: string) => Promise<Iterable<string>>;
 }) {
   const { db, clock, videosRepo, videos, recsys } = deps;
   // The snapshot is re-ranked at once when a video is published or removed (invalidate), so the TTL
@@ -179,13 +181,25 @@ export function createFeedService(deps: {
       };
       const visible = (v: Video | undefined): v is Video => !!v && v.status === 'ready' && v.visibility === 'public' && !hidden.has(v.author.id);
       if (mode === 'personal' && recsys && recsys.engine.size > 0) {
-        if (viewer) await recsys.followsOf(viewer.id);
-        const recs = recsys.engine.recommend(viewer?.id, limit + 2, served, clock.now().getTime(), (c?.n ?? 0) * limit);
-        const dtos = await hydrate(recs.map((r) => r.videoId));
-        await hideAuthors(dtos);
-        for (const r of recs) {
-          const v = dtos.get(r.videoId);
-          if (visible(v) && items.length < limit) items.push({ video: v, reason: r.explore ? 'explore' : r.sources.join('+'), why: r.why });
+        if (viewer) {
+          if (deps.followeesOf) recsys.engine.setFollows(viewer.id, await deps.followeesOf(viewer.id));
+          else await recsys.followsOf(viewer.id);
+        }
+        // The recommender does not know blocks, mutes or private accounts: what the hook hides is
+        // dropped after ranking, and the page is topped up (a few rounds) so it stays full and the
+        // session does not end early when a hidden creator held several of the top places.
+        const skip = new Set(served);
+        const now = clock.now().getTime();
+        for (let round = 0; round < 4 && items.length < limit; round++) {
+          const recs = recsys.engine.recommend(viewer?.id, limit - items.length + 2, skip, now, (c?.n ?? 0) * limit + items.length);
+          if (!recs.length) break;
+          const dtos = await hydrate(recs.map((r) => r.videoId));
+          await hideAuthors(dtos);
+          for (const r of recs) {
+            skip.add(r.videoId);
+            const v = dtos.get(r.videoId);
+            if (visible(v) && items.length < limit) items.push({ video: v, reason: r.explore ? 'explore' : r.sources.join('+'), why: r.why });
+          }
         }
       } else {
         const list = await ranked();

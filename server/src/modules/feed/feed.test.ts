@@ -64,7 +64,12 @@ describe('feeds', () => {
         if (!id) return null;
         next = adVideos.indexOf(id) + 1;
         const video = t.ctx.videos.toDto((await t.ctx.videosRepo.byIds([id]))[0]!);
-        return { video, reason: 'ad', why: ['Sponsored by a brand'], sponsored: { label: 'Sponsored', by: brand.me.username, adId: `ad-${id}`, impressionId: `imp-${id}` } };
+        return {
+          video,
+          reason: 'ad',
+          why: ['Sponsored by a brand'],
+          sponsored: { label: 'Sponsored', by: brand.me.username, adId: `ad-${id}`, impressionId: `imp-${id}` },
+        };
       },
     });
     const shown: { id: string; sponsored: boolean }[] = [];

@@ -2,7 +2,7 @@ import { ImplicitMF, type MFConfig } from '../../recsys/mf.ts';
 import { topKIndices } from '../../recsys/top-k.ts';
 import { createRanker, fi, NF, type Outcome, type Ranker, type RankerState } from './ranker.ts';
 import { SeenFilter } from './seen-filter.ts';
-import { bumpTrend, decayedTrend, emptyStats, smoothedRates, type VideoStats } from './video-stats.ts';
+import { bumpTrend, decayedTrend, defaultPriors as priors, emptyStats, smoothedRates, type VideoStats } from './video-stats.ts';
 
 /** What the engine knows of a video (kept in sync with the catalogue by the feed service). */
 export type VideoMeta = { id: string; creatorId: string; hashtags: string[]; publishedAt: number; durationMs: number };
@@ -25,22 +25,31 @@ export type EngineOptions = {
   factors: number;
   /**
    * MF settings on top of DEFAULT_MF_CONFIG (which protocol A validated on MovieLens). The
-   * activity pivot is the history length at which a user's confidence slope is alpha: feed users
-   * log hundreds of events where MovieLens users have tens of ratings, and 300 beat 50 on the
-   * simulator (docs/recsys.md).
+   * activity pivot is the history length at which a user's confidence slope is alpha. Feed users
+   * log hundreds of events where MovieLens users have tens of ratings, so no constant suits both
+   * (50 won on MovieLens, 300 on the simulator); the engine uses the automatic pivot (0: the
+   * geometric mean of the users' history lengths), which matched the best constant on each
+   * (docs/recsys.md).
    */
   mf: Partial<MFConfig>;
   /** Source of randomness for exploration jitter (seeded in tests). */
   random: () => number;
 };
 
+/**
+ * The MF settings the live engine runs with, on top of DEFAULT_MF_CONFIG: 32 factors and the
+ * automatic activity pivot (see EngineOptions.mf). `npm run recsys:eval -- --mf engine` evaluates
+ * exactly these.
+ */
+export const ENGINE_MF_CONFIG: Readonly<Partial<MFConfig> & { factors: number }> = Object.freeze({ factors: 32, activityPivot: 0 });
+
 const defaults: EngineOptions = {
   exploreShare: 0.25,
   poolSizes: [100, 1000, 10000],
   maxPerCreator: 2,
   maxPerHashtag: 5,
-  factors: 32,
-  mf: { activityPivot: 300 },
+  factors: ENGINE_MF_CONFIG.factors,
+  mf: { activityPivot: ENGINE_MF_CONFIG.activityPivot },
   random: Math.random,
 };
 
@@ -97,6 +106,27 @@ const AFFINITY_CAP = 20;
 const PRIOR_PEERS = 32;
 /** Length of each shared candidate list (trending, popular, exploration pool). */
 const LIST_SIZE = 500;
+/** Candidate sources, in the order they propose candidates (and list themselves in `sources`). */
+const SOURCES: readonly SourceName[] = ['embedding', 'hashtag', 'creator', 'following', 'trending', 'popular', 'fresh'];
+const SOURCE_BIT = Object.fromEntries(SOURCES.map((s, i) => [s, 1 << i])) as Record<SourceName, number>;
+
+/** The keys of the `k` largest positive values, largest first (ties: first inserted first), without sorting the map. */
+function topPositive(m: ReadonlyMap<string, number>, k: number): string[] {
+  const keys: string[] = [];
+  const vals: number[] = [];
+  for (const [key, w] of m) {
+    if (!(w > 0) || (keys.length === k && w <= vals[k - 1]!)) continue;
+    let at = keys.length;
+    while (at > 0 && vals[at - 1]! < w) at--;
+    keys.splice(at, 0, key);
+    vals.splice(at, 0, w);
+    if (keys.length > k) {
+      keys.pop();
+      vals.pop();
+    }
+  }
+  return keys;
+}
 const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, Math.max(-AFFINITY_CAP, Math.min(AFFINITY_CAP, (m.get(k) ?? 0) + d)));
 const squash = (x: number) => x / (1 + Math.abs(x));
 
@@ -253,12 +283,62 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     return r.complete + 2 * r.like + 4 * r.share - r.skip;
   }
 
+  /**
+   * Request scratch, reused page after page: the candidate arrays, their feature vectors and
+   * scores, and the MF top-K, so a page allocates a few small objects instead of several per
+   * candidate (garbage that lands on some pages as collection pauses).
+   */
+  const scratch = {
+    cap: 0,
+    index: new Map<string, number>(),
+    ids: [] as string[],
+    metas: [] as (VideoMeta | undefined)[],
+    src: new Uint8Array(0),
+    aff: new Float32Array(0),
+    x: new Float32Array(0),
+    score: new Float64Array(0),
+    key: new Float64Array(0),
+    order: new Int32Array(0),
+    rank: new Int32Array(0),
+    explore: new Int32Array(0),
+    fresh: new Uint8Array(0),
+    used: new Uint8Array(0),
+    mfIdx: new Int32Array(150),
+    mfScore: new Float32Array(150),
+  };
+  function growScratch(need: number) {
+    const cap = Math.max(need, 2 * scratch.cap, 512);
+    const grown = <T extends Uint8Array | Float32Array | Float64Array | Int32Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    scratch.src = grown(scratch.src, cap);
+    scratch.aff = grown(scratch.aff, cap);
+    scratch.x = grown(scratch.x, cap * NF);
+    scratch.score = grown(scratch.score, cap);
+    scratch.key = grown(scratch.key, cap);
+    scratch.order = grown(scratch.order, cap);
+    scratch.rank = grown(scratch.rank, cap);
+    scratch.explore = grown(scratch.explore, cap);
+    scratch.fresh = grown(scratch.fresh, cap);
+    scratch.used = grown(scratch.used, cap);
+    scratch.cap = cap;
+  }
+
   const clock = { at: NaN, sin: 0, cos: 1 };
+  /** A new feature vector (a view keeps the one it was shown with). */
   function features(userId: string | undefined, v: VideoMeta, now: number, depth: number, affinity: number): Float32Array {
     const x = new Float32Array(NF);
-    const u = userId ? users.get(userId) : undefined;
+    writeFeatures(x, 0, userId ? users.get(userId) : undefined, v, now, depth, affinity);
+    return x;
+  }
+  /** The feature vector of `v` for user `u` into x[off … off + NF): the request path's allocation-free form. */
+  function writeFeatures(x: Float32Array, off: number, u: UserState | undefined, v: VideoMeta, now: number, depth: number, affinity: number) {
     const s = statsOf(v.id);
-    const r = smoothedRates(s);
+    // Bayesian-smoothed rates (smoothedRates, inlined: no object per candidate).
+    const n = Math.max(s.views, s.impressions);
+    const k = priors.strength;
     // A page scores hundreds of candidates at one `now`: the clock features are computed once.
     if (now !== clock.at) {
       const d = new Date(now);
@@ -268,25 +348,24 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       clock.cos = Math.cos((hour / 24) * 2 * Math.PI);
     }
     let tagAffinity = 0;
-    if (u) for (const t of v.hashtags) tagAffinity = Math.max(tagAffinity, u.tags.get(t) ?? 0);
-    x[fi.bias] = 1;
-    x[fi.embeddingAffinity] = squash(affinity * 4);
-    x[fi.creatorAffinity] = squash((u?.creators.get(v.creatorId) ?? 0) / 3);
-    x[fi.hashtagAffinity] = squash(tagAffinity / 3);
-    x[fi.completeRate] = r.complete;
-    x[fi.skipRate] = r.skip;
-    x[fi.likeRate] = r.like;
-    x[fi.shareRate] = r.share;
-    x[fi.freshness] = Math.exp(-Math.max(0, now - v.publishedAt) / (48 * 3600 * 1000));
-    x[fi.popularity] = Math.log1p(s.views) / 10;
-    x[fi.trend] = Math.log1p(decayedTrend(s, now)) / 5;
-    x[fi.followsCreator] = u?.follows.has(v.creatorId) ? 1 : 0;
-    x[fi.hourSin] = clock.sin;
-    x[fi.hourCos] = clock.cos;
-    x[fi.sessionDepth] = Math.min(depth, 50) / 50;
-    x[fi.duration] = Math.log1p(v.durationMs / 1000) / 6;
-    x[fi.isNew] = s.impressions < (opts.poolSizes[0] ?? 100) ? 1 : 0;
-    return x;
+    if (u) for (let t = 0; t < v.hashtags.length; t++) tagAffinity = Math.max(tagAffinity, u.tags.get(v.hashtags[t]!) ?? 0);
+    x[off + fi.bias] = 1;
+    x[off + fi.embeddingAffinity] = squash(affinity * 4);
+    x[off + fi.creatorAffinity] = squash((u?.creators.get(v.creatorId) ?? 0) / 3);
+    x[off + fi.hashtagAffinity] = squash(tagAffinity / 3);
+    x[off + fi.completeRate] = (s.completes + priors.complete * k) / (n + k);
+    x[off + fi.skipRate] = (s.skips + priors.skip * k) / (n + k);
+    x[off + fi.likeRate] = (s.likes + priors.like * k) / (n + k);
+    x[off + fi.shareRate] = (s.shares + priors.share * k) / (n + k);
+    x[off + fi.freshness] = Math.exp(-Math.max(0, now - v.publishedAt) / (48 * 3600 * 1000));
+    x[off + fi.popularity] = Math.log1p(s.views) / 10;
+    x[off + fi.trend] = Math.log1p(decayedTrend(s, now)) / 5;
+    x[off + fi.followsCreator] = u?.follows.has(v.creatorId) ? 1 : 0;
+    x[off + fi.hourSin] = clock.sin;
+    x[off + fi.hourCos] = clock.cos;
+    x[off + fi.sessionDepth] = Math.min(depth, 50) / 50;
+    x[off + fi.duration] = Math.log1p(v.durationMs / 1000) / 6;
+    x[off + fi.isNew] = s.impressions < (opts.poolSizes[0] ?? 100) ? 1 : 0;
   }
 
   function finishView(userId: string, u: UserState) {
@@ -481,105 +560,127 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
      */
     recommend(userId: string | undefined, limit: number, exclude: ReadonlySet<string>, now: number, depth = 0): Recommendation[] {
       const u = userId ? users.get(userId) : undefined;
-      const blocked = (id: string) => {
-        if (exclude.has(id) || !videos.has(id)) return true;
+      const blocked = (id: string, v: VideoMeta | undefined): boolean => {
+        if (v === undefined || exclude.has(id)) return true;
         if (!u) return false;
-        const v = videos.get(id)!;
-        return u.hiddenVideos.has(id) || u.hiddenCreators.has(v.creatorId) || v.hashtags.some((t) => u.hiddenTags.has(t)) || u.seen.has(id);
+        if (u.hiddenVideos.has(id) || u.hiddenCreators.has(v.creatorId)) return true;
+        for (let t = 0; t < v.hashtags.length; t++) if (u.hiddenTags.has(v.hashtags[t]!)) return true;
+        return u.seen.has(id);
       };
-      const cands = new Map<string, Set<SourceName>>();
-      const add = (src: SourceName, ids: Iterable<string>, max: number) => {
-        let n = 0;
+      // Candidates live in the reused scratch arrays: index i has id, meta, source bits, MF score.
+      const sc = scratch;
+      sc.index.clear();
+      let n = 0;
+      const add = (bit: number, id: string, affinity?: number): boolean => {
+        const at = sc.index.get(id);
+        if (at !== undefined) {
+          sc.src[at]! |= bit;
+          return true;
+        }
+        const v = videos.get(id);
+        if (blocked(id, v)) return false;
+        if (n === sc.cap) growScratch(n + 1);
+        sc.index.set(id, n);
+        sc.ids[n] = id;
+        sc.metas[n] = v!;
+        sc.src[n] = bit;
+        sc.aff[n] = affinity ?? 0;
+        n++;
+        return true;
+      };
+      const addAll = (bit: number, ids: Iterable<string>, max: number) => {
+        let k = 0;
         for (const id of ids) {
-          if (n >= max) break;
-          if (blocked(id)) continue;
-          (cands.get(id) ?? cands.set(id, new Set()).get(id)!).add(src);
-          n++;
+          if (k >= max) break;
+          if (add(bit, id)) k++;
         }
       };
       const personal = !!u && u.interactions > 0;
-      const mfScores = new Map<string, number>();
       if (personal) {
-        const top = mf.topK(mfUser(userId!), 150, exclude);
-        for (const t of top) mfScores.set(t.id, t.score);
-        add(
-          'embedding',
-          top.map((t) => t.id),
-          150,
-        );
-        const topTags = [...u.tags]
-          .filter(([, w]) => w > 0)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 5);
-        for (const [t] of topTags) add('hashtag', byTag.get(t) ?? [], 20);
-        const topCreators = [...u.creators]
-          .filter(([, w]) => w > 0)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 5);
-        for (const [c] of topCreators) add('creator', byCreator.get(c) ?? [], 10);
+        const m = mf.topKInto(mfUser(userId!), 150, exclude, sc.mfIdx, sc.mfScore);
+        for (let i = 0; i < m; i++) add(SOURCE_BIT.embedding, mf.itemId(sc.mfIdx[i]!), sc.mfScore[i]);
+        for (const t of topPositive(u.tags, 5)) addAll(SOURCE_BIT.hashtag, byTag.get(t) ?? [], 20);
+        for (const c of topPositive(u.creators, 5)) addAll(SOURCE_BIT.creator, byCreator.get(c) ?? [], 10);
       }
       if (u)
         for (const c of u.follows)
-          add(
-            'following',
+          addAll(
+            SOURCE_BIT.following,
             [...(byCreator.get(c) ?? [])].sort((a, b) => videos.get(b)!.publishedAt - videos.get(a)!.publishedAt),
             10,
           );
       const shared = sharedLists(now);
-      add('trending', shared.trending, 60);
-      add('popular', shared.popular, personal ? 40 : 120);
-      add('fresh', shared.fresh, 60);
+      addAll(SOURCE_BIT.trending, shared.trending, 60);
+      addAll(SOURCE_BIT.popular, shared.popular, personal ? 40 : 120);
+      addAll(SOURCE_BIT.fresh, shared.fresh, 60);
       const freshSet = shared.freshSet;
-      const scored: Recommendation[] = [];
-      const featuresOf = new Map<string, Float32Array>();
-      for (const [id, srcs] of cands) {
-        const x = features(userId, videos.get(id)!, now, depth, mfScores.get(id) ?? 0);
-        featuresOf.set(id, x);
-        scored.push({ videoId: id, score: ranker.score(ranker.predict(x)), sources: [...srcs], explore: false, why: [] });
+      // Features and scores: one flat feature buffer, no objects per candidate.
+      const x = sc.x;
+      for (let i = 0; i < n; i++) {
+        writeFeatures(x, i * NF, u, sc.metas[i]!, now, depth, sc.aff[i]!);
+        sc.score[i] = ranker.scoreAt(x, i * NF);
+        sc.order[i] = i;
       }
-      scored.sort((a, b) => b.score - a.score);
+      const score = sc.score;
+      // Best first; equal scores keep the order the sources proposed them in.
+      const order = sc.order.subarray(0, n).sort((a, b) => score[b]! - score[a]! || a - b);
       // Exploration: pool videos still under their impression cap, by score with jitter so each gets a turn.
-      const explore = scored
-        .filter((r) => freshSet.has(r.videoId))
-        .map((r) => ({ r, k: r.score + opts.random() }))
-        .sort((a, b) => b.k - a.k)
-        .map((x) => x.r);
+      let ne = 0;
+      for (let r = 0; r < n; r++) {
+        const i = order[r]!;
+        sc.fresh[i] = freshSet.has(sc.ids[i]!) ? 1 : 0;
+        if (sc.fresh[i]) {
+          sc.key[i] = score[i]! + opts.random();
+          sc.explore[ne++] = i;
+        }
+      }
+      const key = sc.key;
+      const rank = sc.rank;
+      for (let r = 0; r < n; r++) rank[order[r]!] = r;
+      const explore = sc.explore.subarray(0, ne).sort((a, b) => key[b]! - key[a]! || rank[a]! - rank[b]!);
       const exploreSlots = Math.round(limit * opts.exploreShare);
       const exploreAt = new Set(Array.from({ length: exploreSlots }, (_, i) => Math.min(limit - 1, Math.round(((i + 1) * limit) / (exploreSlots + 1)))));
       const out: Recommendation[] = [];
-      const used = new Set<string>();
+      const used = sc.used;
+      used.fill(0, 0, n);
       const perCreator = new Map<string, number>();
       const perTag = new Map<string, number>();
-      const prevCreator = () => (out.length ? videos.get(out.at(-1)!.videoId)!.creatorId : undefined);
-      const diverse = (r: Recommendation) => {
-        const v = videos.get(r.videoId)!;
-        return (
-          v.creatorId !== prevCreator() &&
-          (perCreator.get(v.creatorId) ?? 0) < opts.maxPerCreator &&
-          v.hashtags.every((t) => (perTag.get(t) ?? 0) < opts.maxPerHashtag)
-        );
+      let prevCreator: string | undefined;
+      const diverse = (v: VideoMeta) => {
+        if (v.creatorId === prevCreator || (perCreator.get(v.creatorId) ?? 0) >= opts.maxPerCreator) return false;
+        for (let t = 0; t < v.hashtags.length; t++) if ((perTag.get(v.hashtags[t]!) ?? 0) >= opts.maxPerHashtag) return false;
+        return true;
       };
       // Strict diversity first; if nothing fits, at least never the same creator twice in a row.
-      const pick = (list: Recommendation[]) =>
-        list.find((r) => !used.has(r.videoId) && diverse(r)) ??
-        list.find((r) => !used.has(r.videoId) && videos.get(r.videoId)!.creatorId !== prevCreator()) ??
-        list.find((r) => !used.has(r.videoId));
+      const pick = (list: Int32Array): number => {
+        for (let r = 0; r < list.length; r++) if (!used[list[r]!] && diverse(sc.metas[list[r]!]!)) return list[r]!;
+        for (let r = 0; r < list.length; r++) if (!used[list[r]!] && sc.metas[list[r]!]!.creatorId !== prevCreator) return list[r]!;
+        for (let r = 0; r < list.length; r++) if (!used[list[r]!]) return list[r]!;
+        return -1;
+      };
       while (out.length < limit) {
         const wantExplore = exploreAt.has(out.length);
-        const r = (wantExplore ? pick(explore) : undefined) ?? pick(scored);
-        if (!r) break;
-        const v = videos.get(r.videoId)!;
-        used.add(r.videoId);
+        let i = wantExplore ? pick(explore) : -1;
+        if (i < 0) i = pick(order);
+        if (i < 0) break;
+        const v = sc.metas[i]!;
+        used[i] = 1;
         perCreator.set(v.creatorId, (perCreator.get(v.creatorId) ?? 0) + 1);
         for (const t of v.hashtags) perTag.set(t, (perTag.get(t) ?? 0) + 1);
-        const isExplore = wantExplore && explore.includes(r);
+        prevCreator = v.creatorId;
+        const isExplore = wantExplore && sc.fresh[i] === 1;
+        const sources = SOURCES.filter((src) => (sc.src[i]! & SOURCE_BIT[src]) !== 0);
         // Explanations only for what is shown.
         out.push({
-          ...r,
+          videoId: sc.ids[i]!,
+          score: score[i]!,
+          sources,
           explore: isExplore,
-          why: why(isExplore ? [] : ranker.explain(featuresOf.get(r.videoId)!).map((c) => c.feature), v, r.sources, isExplore),
+          why: why(isExplore ? [] : ranker.explain(x.subarray(i * NF, (i + 1) * NF)).map((c) => c.feature), v, sources, isExplore),
         });
       }
+      // Drop the references the scratch holds to this page's videos.
+      sc.metas.fill(undefined, 0, n);
       return out;
     },
 

@@ -93,10 +93,28 @@ export function createRanker(opts: { learningRate?: number; l2?: number; weights
     return s;
   }
 
+  // The request path scores hundreds of candidates per page: the heads and weights as flat arrays
+  // (the same arrays `learn` updates in place), so scoring allocates nothing per candidate.
+  const taskHeads = TASKS.map((t) => state.heads[t]);
+  const taskWeights = TASKS.map((t) => weights[t]);
+  const dotAt = (w: number[], x: Float32Array, off: number) => {
+    let s = 0;
+    for (let i = 0; i < NF; i++) s += w[i]! * x[off + i]!;
+    return s;
+  };
+  /** score(predict(x)) for the feature vector at x[off … off + NF), without the intermediate objects. */
+  function scoreAt(x: Float32Array, off: number): number {
+    const wf = Math.max(0, Math.min(3, dotAt(state.heads.watchFraction, x, off)));
+    let s = weights.watchFraction * Math.min(1.5, wf);
+    for (let t = 0; t < taskHeads.length; t++) s += taskWeights[t]! * sigmoid(dotAt(taskHeads[t]!, x, off));
+    return s;
+  }
+
   return {
     weights,
     predict,
     score,
+    scoreAt,
     /** One SGD step per head from a finished view (log loss for the classifiers, squared loss for watch fraction). */
     learn(x: Float32Array, outcome: Outcome) {
       for (const t of TASKS) {

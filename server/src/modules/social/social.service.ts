@@ -9,6 +9,7 @@ import type { UserRow } from '../identity/identity.repo.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { createViewerRelations } from './viewer-relations.ts';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -19,12 +20,16 @@ const NIL = '00000000-0000-0000-0000-000000000000';
  * the engagement module reuses, so likes, saves and comments follow the same rules as the profile.
  */
 export function videoVisibleSql(viewerId: string | undefined): RawBuilder<boolean> {
-  const me = viewerId ?? NIL;
-  return sql<boolean>`(v.user_id = ${me}::uuid OR (
+  return videoVisibleToSql(sql`${viewerId ?? NIL}::uuid`);
+}
+
+/** videoVisibleSql for a viewer given as SQL (a column, for statements that serve many viewers at once). */
+export function videoVisibleToSql(me: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(v.user_id = ${me} OR (
     v.status = 'ready' AND v.visibility <> 'private'
     AND ((v.visibility = 'public' AND NOT a.is_private)
-      OR EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = v.user_id))
-    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = v.user_id AND b.blocked_id = ${me}::uuid) OR (b.blocker_id = ${me}::uuid AND b.blocked_id = v.user_id))
+      OR EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me} AND f.followee_id = v.user_id))
+    AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = v.user_id AND b.blocked_id = ${me}) OR (b.blocker_id = ${me} AND b.blocked_id = v.user_id))
   ))`;
 }
 
@@ -45,6 +50,8 @@ export function createSocialService(deps: {
   notifications: NotificationsService;
 }) {
   const { db, identity, videosRepo, videos, notifications } = deps;
+  /** Each signed-in viewer's blocks, mutes and follows, for the feeds (dropped at once on every write below). */
+  const relations = createViewerRelations(db);
 
   async function userOr404(username: string) {
     const u = await identity.byUsername(username);
@@ -52,8 +59,20 @@ export function createSocialService(deps: {
     return u;
   }
 
+  const settingsDto = (s: Awaited<ReturnType<typeof settingsOf>>): EngagementSettings => ({
+    isPrivate: s.is_private,
+    likesPublic: s.likes_public,
+    commentPolicy: s.comment_policy,
+    commentFilter: s.comment_filter,
+    country: s.country,
+  });
+
   async function settingsOf(userId: string) {
-    return db.selectFrom('users').select(['is_private', 'likes_public', 'comment_policy', 'comment_filter']).where('id', '=', userId).executeTakeFirstOrThrow();
+    return db
+      .selectFrom('users')
+      .select(['is_private', 'likes_public', 'comment_policy', 'comment_filter', 'country'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
   }
 
   async function relation(viewerId: string | undefined, otherId: string): Promise<Relation> {
@@ -92,7 +111,8 @@ export function createSocialService(deps: {
   }
 
   async function profileOf(username: string, viewer: SessionUser | undefined): Promise<SocialProfile> {
-    const { u, rel, s, isMe, canSeeVideos } = await visibleUserOr404(username, viewer);
+    const vis = await visibleUserOr404(username, viewer);
+    const u = vis.u;
     const counts = await db
       .selectNoFrom((eb) => [
         eb
@@ -114,6 +134,13 @@ export function createSocialService(deps: {
           .as('videos'),
       ])
       .executeTakeFirstOrThrow();
+    return profileDto(vis, counts);
+  }
+
+  function profileDto(
+    { u, rel, s, isMe, canSeeVideos }: Awaited<ReturnType<typeof visibleUserOr404>>,
+    counts: { followers: number | string | null; following: number | string | null; videos: number | string | null },
+  ): SocialProfile {
     return {
       ...identity.summary(u),
       bio: rel.blocked ? '' : u.bio,
@@ -178,15 +205,6 @@ export function createSocialService(deps: {
     };
   }
 
-  async function recordFollowEvent(viewerId: string, creatorId: string, videoId: string | undefined) {
-    if (!videoId) return;
-    // The recommender learns a follow from the video it happened on (only a video of this creator counts).
-    await sql`INSERT INTO events (id, user_id, video_id, type)
-      SELECT ${`srv-${crypto.randomUUID()}`}, ${viewerId}::uuid, id, 'follow' FROM videos WHERE id = ${videoId}::uuid AND user_id = ${creatorId}::uuid`.execute(
-      db,
-    );
-  }
-
   /**
    * Which authors have private accounts, for viewers who are not signed in (the feed asks on every
    * page): remembered for PRIVACY_TTL_MS, fetched in one query for the misses, and dropped at once
@@ -222,7 +240,8 @@ export function createSocialService(deps: {
       return profileOf(username, viewer);
     },
     async follow(viewer: SessionUser, username: string, videoId?: string) {
-      const { u, rel, s } = await visibleUserOr404(username, viewer);
+      const vis = await visibleUserOr404(username, viewer);
+      const { u, rel, s } = vis;
       if (u.id === viewer.id) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
       if (rel.blocked) throw forbidden('you blocked this user; unblock them first', 'blocked');
       if (rel.following) return profileOf(username, viewer);
@@ -234,24 +253,42 @@ export function createSocialService(deps: {
           .returning('requester_id')
           .execute();
         if (ins.length) await notifications.notify({ userId: u.id, type: 'follow_request', actorId: viewer.id });
-      } else {
-        const ins = await db
-          .insertInto('follows')
-          .values({ follower_id: viewer.id, followee_id: u.id })
-          .onConflict((oc) => oc.doNothing())
-          .returning('follower_id')
-          .execute();
-        if (ins.length) {
-          await recordFollowEvent(viewer.id, u.id, videoId);
-          await notifications.notify({ userId: u.id, type: 'follow', actorId: viewer.id });
-        }
+        return profileOf(username, viewer);
       }
-      return profileOf(username, viewer);
+      // One statement: the follow, the recommender's event (learnt from the video it happened on, only a
+      // video of this creator), the notification, and the counts the answer shows (read before the
+      // insert, so the new follower is added here).
+      const { rows } = await sql<{ inserted: boolean; followers: number; following: number; videos: number; notes: { user_id: string; seq: number }[] | null }>`
+        WITH ins AS (
+          INSERT INTO follows (follower_id, followee_id) VALUES (${viewer.id}::uuid, ${u.id}::uuid) ON CONFLICT DO NOTHING RETURNING follower_id, followee_id
+        ),
+        ev AS (
+          INSERT INTO events (id, user_id, video_id, type)
+          SELECT ${`srv-${crypto.randomUUID()}`}, ${viewer.id}::uuid, v.id, 'follow' FROM videos v
+          WHERE v.id = ${videoId ?? null}::uuid AND v.user_id = ${u.id}::uuid AND EXISTS (SELECT 1 FROM ins)
+        ),
+        nt AS (${notifications.insertSql(
+          'follow',
+          sql`SELECT followee_id AS user_id, follower_id AS actor_id, NULL::uuid AS video_id, NULL::uuid AS comment_id, NULL::text AS text FROM ins`,
+        )})
+        SELECT EXISTS (SELECT 1 FROM ins) AS inserted,
+          (SELECT count(*) FROM follows WHERE followee_id = ${u.id}::uuid)::int AS followers,
+          (SELECT count(*) FROM follows WHERE follower_id = ${u.id}::uuid)::int AS following,
+          (SELECT count(*) FROM videos WHERE user_id = ${u.id}::uuid AND status = 'ready' AND visibility = 'public')::int AS videos,
+          (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) AS notes`.execute(db);
+      const r = rows[0]!;
+      if (r.inserted) relations.invalidate(viewer.id);
+      notifications.announce(r.notes ?? []);
+      return profileDto(
+        { ...vis, rel: { ...rel, following: true }, canSeeVideos: true },
+        { followers: r.followers + (r.inserted ? 1 : 0), following: r.following, videos: r.videos },
+      );
     },
     async unfollow(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('follows').where('follower_id', '=', viewer.id).where('followee_id', '=', u.id).execute();
       await db.deleteFrom('follow_requests').where('requester_id', '=', viewer.id).where('target_id', '=', u.id).execute();
+      relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async userVideos(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string) {
@@ -292,6 +329,7 @@ export function createSocialService(deps: {
         return true;
       });
       if (!approved) throw notFound('follow request');
+      relations.invalidate(u.id);
       await notifications.notify({ userId: u.id, type: 'follow_accepted', actorId: viewer.id });
       return { ok: true as const };
     },
@@ -310,6 +348,7 @@ export function createSocialService(deps: {
       const u = await userOr404(username);
       const del = await db.deleteFrom('follows').where('follower_id', '=', u.id).where('followee_id', '=', viewer.id).returning('follower_id').execute();
       if (!del.length) throw notFound('follower');
+      relations.invalidate(u.id);
       return { ok: true as const };
     },
     async block(viewer: SessionUser, username: string) {
@@ -341,11 +380,13 @@ export function createSocialService(deps: {
           )
           .execute();
       });
+      relations.invalidate(viewer.id, u.id);
       return profileOf(username, viewer);
     },
     async unblock(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('blocks').where('blocker_id', '=', viewer.id).where('blocked_id', '=', u.id).execute();
+      relations.invalidate(viewer.id, u.id);
       return profileOf(username, viewer);
     },
     async mute(viewer: SessionUser, username: string) {
@@ -356,19 +397,28 @@ export function createSocialService(deps: {
         .values({ muter_id: viewer.id, muted_id: u.id })
         .onConflict((oc) => oc.doNothing())
         .execute();
+      relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async unmute(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('mutes').where('muter_id', '=', viewer.id).where('muted_id', '=', u.id).execute();
+      relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async settings(viewer: SessionUser): Promise<EngagementSettings> {
       const s = await settingsOf(viewer.id);
-      return { isPrivate: s.is_private, likesPublic: s.likes_public, commentPolicy: s.comment_policy, commentFilter: s.comment_filter };
+      return settingsDto(s);
     },
     async updateSettings(viewer: SessionUser, patch: Partial<EngagementSettings>): Promise<EngagementSettings> {
-      const set: { is_private?: boolean; likes_public?: boolean; comment_policy?: EngagementSettings['commentPolicy']; comment_filter?: string[] } = {};
+      const set: {
+        is_private?: boolean;
+        likes_public?: boolean;
+        comment_policy?: EngagementSettings['commentPolicy'];
+        comment_filter?: string[];
+        country?: string | null;
+      } = {};
+      if (patch.country !== undefined) set.country = patch.country;
       if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate;
       if (patch.likesPublic !== undefined) set.likes_public = patch.likesPublic;
       if (patch.commentPolicy !== undefined) set.comment_policy = patch.commentPolicy;
@@ -385,7 +435,7 @@ export function createSocialService(deps: {
       });
       privacy.delete(viewer.id);
       const s = await settingsOf(viewer.id);
-      return { isPrivate: s.is_private, likesPublic: s.likes_public, commentPolicy: s.comment_policy, commentFilter: s.comment_filter };
+      return settingsDto(s);
     },
     /**
      * The feed's visibility hook: of `authorIds`, those whose videos `viewerId` must not be shown
@@ -394,16 +444,19 @@ export function createSocialService(deps: {
     async hiddenAuthors(viewerId: string | undefined, authorIds: string[]): Promise<Set<string>> {
       const ids = [...new Set(authorIds)].filter((id) => id !== viewerId);
       if (!ids.length) return new Set();
-      // Not signed in: no blocks or mutes, only private accounts (cached: this runs on every feed page).
-      if (!viewerId) return privateAuthors(ids);
-      const me = viewerId;
-      const { rows } = await sql<{ id: string }>`
-        SELECT u.id FROM users u WHERE u.id = ANY(${ids}::uuid[]) AND (
-          (u.is_private AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ${me}::uuid AND f.followee_id = u.id))
-          OR EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = ${me}::uuid AND m.muted_id = u.id)
-          OR NOT ${notBlockedSql(sql`u.id`, me)})`.execute(db);
-      return new Set(rows.map((r) => r.id));
+      // Both parts are cached (this runs on every feed page): private flags per author for 2 s,
+      // the viewer's blocks, mutes and follows per viewer, dropped at once when they change here.
+      const priv = await privateAuthors(ids);
+      if (!viewerId) return priv;
+      const rel = await relations.of(viewerId);
+      return new Set(ids.filter((id) => rel.hidden.has(id) || (priv.has(id) && !rel.follows.has(id))));
     },
+    /** Whom this viewer follows (cached with their blocks and mutes; the recommender's `following` source). */
+    async followeesOf(viewerId: string): Promise<ReadonlySet<string>> {
+      return (await relations.of(viewerId)).follows;
+    },
+    /** The per-viewer cache itself (tests read how often it went to the database). */
+    viewerRelations: relations,
   };
 }
 export type SocialService = ReturnType<typeof createSocialService>;

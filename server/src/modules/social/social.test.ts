@@ -84,6 +84,52 @@ describe('follows, private accounts, blocks, mutes', () => {
     await rejects(ana.client.call('markNotificationsRead', { body: {} }), 400);
   });
 
+  test('a follow from a video tells the recommender (only for a video of that creator) and notifies once, in one write', async () => {
+    const [star, fan1, fan2] = await Promise.all([t.newUser(), t.newUser(), t.newUser()]);
+    const starVideo = await insertReadyVideo(t, { userId: star.me.id, caption: 'follow me', at: new Date() });
+    const otherVideo = await insertReadyVideo(t, { userId: ana.me.id, caption: 'not theirs', at: new Date() });
+    const followEvents = (u: TestUser) =>
+      t.ctx.dbh.db.selectFrom('events').select(['video_id']).where('user_id', '=', u.me.id).where('type', '=', 'follow').execute();
+    const p = await fan1.client.call('follow', { params: { username: star.me.username }, query: { videoId: starVideo } });
+    assert.equal(p.followers, 1);
+    assert.equal(p.videos, 1);
+    assert.deepEqual(await followEvents(fan1), [{ video_id: starVideo }]);
+    await fan2.client.call('follow', { params: { username: star.me.username }, query: { videoId: otherVideo } });
+    assert.deepEqual(await followEvents(fan2), [], "another creator's video teaches nothing");
+    // Following again changes nothing and answers the same.
+    assert.equal((await fan1.client.call('follow', { params: { username: star.me.username }, query: { videoId: starVideo } })).followers, 2);
+    assert.equal((await followEvents(fan1)).length, 1);
+    const inbox = await star.client.call('notifications', { query: {} });
+    const group = inbox.items.find((i) => i.type === 'follow');
+    assert.equal(group?.actorCount, 2);
+    assert.equal(group?.count, 2);
+  });
+
+  test('homoglyph usernames: look-alike letters cannot sign up, and never resolve to the real account', async () => {
+    const real = await t.newUser({ username: 'paypal_team' });
+    // Cyrillic а (U+0430), Greek ο (U+03BF), a fullwidth ｐ, a zero-width joiner: each refused at signup with a clear 400.
+    for (const username of ['p\u0430ypal_team', 'payp\u03bfl_team', '\uff50aypal_team', 'paypal\u200d_team']) {
+      const res = await fetch(`${t.baseUrl}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: 'correct horse battery', birthdate: '1990-01-01' }),
+      });
+      assert.equal(res.status, 400, username);
+      assert.match(((await res.json()) as { error: { message: string } }).error.message, /letters, digits/);
+    }
+    // Case is not a second identity either.
+    const dup = await fetch(`${t.baseUrl}/api/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'PayPal_Team', password: 'correct horse battery', birthdate: '1990-01-01' }),
+    });
+    assert.equal(dup.status, 409);
+    // A look-alike in a profile or follow URL is nobody: 404, and the real account is untouched.
+    await rejects(t.anon.call('profile', { params: { username: 'p\u0430ypal_team' } }), 404);
+    await rejects(ana.client.call('follow', { params: { username: 'p\u0430ypal_team' } }), 404);
+    assert.equal((await t.anon.call('profile', { params: { username: real.me.username } })).followers, 0);
+  });
+
   test('a private account: follow requests, approve and decline, videos and lists hidden from others', async () => {
     const priv = await t.newUser();
     const v = await publish(t, await insertReadyVideo(t, { userId: priv.me.id, caption: 'private life', at: new Date() }));

@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import type { Database } from '../../platform/db/db.ts';
+
+/** Everything about one signed-in viewer that decides whose videos their feeds may show. */
+export type ViewerRelations = {
+  /** Blocked by the viewer, blocking the viewer, or muted by the viewer: never shown. */
+  readonly hidden: ReadonlySet<string>;
+  /** Whom the viewer follows (a private account's videos need this; the recommender's `following` source too). */
+  readonly follows: ReadonlySet<string>;
+};
+
+export type ViewerRelationsOptions = {
+  /** How long a viewer's relations are trusted without a write in this process (writes elsewhere show within it). */
+  ttlMs: number;
+  /** Viewers remembered at most (least recently used out first). */
+  maxViewers: number;
+};
+
+/**
+ * A per-viewer cache of blocks (both ways), mutes and follows, read in one query and kept for
+ * `ttlMs`, so a signed-in feed page asks the database nothing about the social graph on a hit (the
+ * visibility hook used to run one query per page). Every write in this process that changes what a
+ * viewer may see drops the affected viewers at once (`invalidate`): block and unblock (both
+ * sides), mute and unmute, follow, unfollow, an approved request, a removed follower. Another API
+ * process sees such a write within `ttlMs`.
+ */
+export function createViewerRelations(db: Database, options: Partial<ViewerRelationsOptions> = {}) {
+  const opts: ViewerRelationsOptions = { ttlMs: 10_000, maxViewers: 20_000, ...options };
+  const cache = new Map<string, { at: number; rel: ViewerRelations }>();
+  /** Bumped on each invalidation of a viewer, so a read that raced with a write is not cached. */
+  const epoch = new Map<string, number>();
+  /** Bumped when `epoch` is cleared under reads in flight: none of them is cached then. */
+  let generation = 0;
+  let inFlight = 0;
+  let loads = 0;
+
+  async function load(viewerId: string): Promise<ViewerRelations> {
+    loads++;
+    const { rows } = await sql<{ id: string; kind: 'h' | 'f' }>`
+      SELECT blocked_id AS id, 'h' AS kind FROM blocks WHERE blocker_id = ${viewerId}::uuid
+      UNION ALL SELECT blocker_id, 'h' FROM blocks WHERE blocked_id = ${viewerId}::uuid
+      UNION ALL SELECT muted_id, 'h' FROM mutes WHERE muter_id = ${viewerId}::uuid
+      UNION ALL SELECT followee_id, 'f' FROM follows WHERE follower_id = ${viewerId}::uuid`.execute(db);
+    const hidden = new Set<string>();
+    const follows = new Set<string>();
+    for (const r of rows) (r.kind === 'h' ? hidden : follows).add(r.id);
+    return { hidden, follows };
+  }
+
+  return {
+    async of(viewerId: string): Promise<ViewerRelations> {
+      const hit = cache.get(viewerId);
+      if (hit && Date.now() - hit.at < opts.ttlMs) {
+        cache.delete(viewerId); // re-insert: the Map's order is least recently used first
+        cache.set(viewerId, hit);
+        return hit.rel;
+      }
+      const e = epoch.get(viewerId) ?? 0;
+      const g = generation;
+      const at = Date.now();
+      inFlight++;
+      let rel: ViewerRelations;
+      try {
+        rel = await load(viewerId);
+      } finally {
+        inFlight--;
+      }
+      // A write that landed while this read was in flight makes it stale: use it once, keep nothing.
+      if (generation === g && (epoch.get(viewerId) ?? 0) === e) {
+        cache.delete(viewerId);
+        cache.set(viewerId, { at, rel });
+        if (cache.size > opts.maxViewers) cache.delete(cache.keys().next().value!);
+      }
+      return rel;
+    },
+    /** These viewers' blocks, mutes or follows changed: read them afresh on their next page. */
+    invalidate(...viewerIds: string[]) {
+      for (const id of viewerIds) {
+        cache.delete(id);
+        // Only reads in flight compare epochs: with none, the map can start over (it stays small).
+        if (inFlight === 0) epoch.clear();
+        else if (epoch.size >= opts.maxViewers) {
+          epoch.clear();
+          generation++;
+        } else epoch.set(id, (epoch.get(id) ?? 0) + 1);
+      }
+    },
+    /** Database reads so far (tests check that pages are served from the cache). */
+    get loads() {
+      return loads;
+    },
+  };
+}
+export type ViewerRelationsCache = ReturnType<typeof createViewerRelations>;
