@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { route } from './route-def.ts';
 import { Ok, UserSummary, Video, VideoList } from './schemas.ts';
+import { Sound } from './studio.ts';
 
 const noControlChars = (s: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s);
 
@@ -15,7 +16,7 @@ export const SearchText = z
 
 export const SearchQuery = z.object({
   q: SearchText,
-  type: z.enum(['all', 'videos', 'users', 'hashtags']).default('all'),
+  type: z.enum(['all', 'videos', 'users', 'hashtags', 'sounds']).default('all'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 
@@ -38,11 +39,15 @@ export const SearchResult = z.object({
   videos: z.array(Video),
   users: z.array(UserHit),
   hashtags: z.array(HashtagHit),
+  /** Sounds in the library whose title matches (videos using a matching sound are among `videos`). */
+  sounds: z.array(Sound),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 
 export const SuggestQuery = z.object({ q: SearchText });
-export const Suggestions = z.object({ hashtags: z.array(HashtagHit), users: z.array(UserSummary) });
+export const SoundHit = z.object({ id: z.string(), title: z.string(), username: z.string(), useCount: z.number().int() });
+export type SoundHit = z.infer<typeof SoundHit>;
+export const Suggestions = z.object({ hashtags: z.array(HashtagHit), users: z.array(UserSummary), sounds: z.array(SoundHit) });
 export type Suggestions = z.infer<typeof Suggestions>;
 
 export const ChallengeStatus = z.enum(['upcoming', 'active', 'ended']);
@@ -122,8 +127,19 @@ export const TrendingHashtag = z.object({
   topVideos: z.array(Video),
 });
 export type TrendingHashtag = z.infer<typeof TrendingHashtag>;
+export const TrendingSound = z.object({
+  sound: Sound,
+  /** Velocity with time decay, counted by distinct users (as for hashtags). */
+  score: z.number(),
+  /** Distinct people active with videos using the sound in the trend window. */
+  people: z.number().int(),
+  /** Public videos using the sound. */
+  videos: z.number().int(),
+});
+export type TrendingSound = z.infer<typeof TrendingSound>;
 export const Discover = z.object({
   hashtags: z.array(TrendingHashtag),
+  sounds: z.array(TrendingSound),
   creators: z.array(UserHit),
   challenges: z.array(Challenge),
 });
@@ -200,8 +216,10 @@ export const Analytics = z.object({
     ageBands: z.array(z.object({ band: z.string(), viewers: z.number().int() })),
     /** Signed-out viewers, whose age is not known. */
     unknownViewers: z.number().int(),
-    /** No region is collected yet; empty until one is. */
+    /** Signed-in viewers by the country they set in their settings (ISO 3166-1 alpha-2), most first. */
     regions: z.array(z.object({ region: z.string(), viewers: z.number().int() })),
+    /** Signed-in viewers who have not said where they are (signed-out ones are `unknownViewers`). */
+    unknownRegionViewers: z.number().int(),
   }),
   videos: z.array(Metrics.extend({ id: z.string(), caption: z.string(), posterUrl: z.string().nullable(), createdAt: z.string() })),
 });
@@ -215,7 +233,7 @@ export const discoveryRoutes = {
   search: route({
     method: 'GET',
     path: '/api/search',
-    summary: 'Search videos, people and hashtags',
+    summary: 'Search videos (caption, hashtags, sound title), people, hashtags and sounds',
     tags: ['discovery'],
     auth: false,
     query: SearchQuery,
@@ -224,7 +242,7 @@ export const discoveryRoutes = {
   searchSuggest: route({
     method: 'GET',
     path: '/api/search/suggest',
-    summary: 'Suggestions as you type (hashtags and people)',
+    summary: 'Suggestions as you type (hashtags, people and sounds)',
     tags: ['discovery'],
     auth: false,
     query: SuggestQuery,
@@ -233,7 +251,7 @@ export const discoveryRoutes = {
   discover: route({
     method: 'GET',
     path: '/api/discover',
-    summary: 'Trending hashtags with top videos, suggested creators, featured challenges',
+    summary: 'Trending hashtags with top videos, trending sounds, suggested creators, featured challenges',
     tags: ['discovery'],
     auth: false,
     response: Discover,

@@ -124,11 +124,25 @@ export const FilterWord = z
   .min(1)
   .max(40, 'a filter word must be at most 40 characters')
   .refine((s) => !controlChars.test(s), 'control characters are not allowed');
+/** ISO 3166-1 alpha-2 country codes (the 249 assigned ones, and XK for Kosovo). */
+export const COUNTRY_CODES: readonly string[] =
+  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW'.split(
+    ' ',
+  );
+const countrySet = new Set(COUNTRY_CODES);
+/** A country as a two-letter code; lower case is accepted and stored upper case. */
+export const Country = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((c) => countrySet.has(c), 'country must be an ISO 3166-1 two-letter code, e.g. "DE"');
 export const EngagementSettings = z.object({
   isPrivate: z.boolean(),
   likesPublic: z.boolean(),
   commentPolicy: CommentPolicy,
   commentFilter: z.array(z.string()),
+  /** Where I am (optional): creators see it only counted, as "viewers by region" in their analytics. */
+  country: z.string().nullable(),
 });
 export type EngagementSettings = z.infer<typeof EngagementSettings>;
 export const EngagementSettingsUpdate = z
@@ -137,6 +151,8 @@ export const EngagementSettingsUpdate = z
     likesPublic: z.boolean(),
     commentPolicy: CommentPolicy,
     commentFilter: z.array(FilterWord).max(100, 'at most 100 filter words'),
+    /** null clears it. */
+    country: Country.nullable(),
   })
   .partial()
   .strict();

@@ -3,6 +3,7 @@
 // type and forgives a typo; a hashtag page and a challenge page with its leaderboard; the share sheet;
 // the creator's analytics with charts.
 import { after, before, describe, test } from 'node:test';
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -198,6 +199,53 @@ describe('discovery and sharing end to end', { skip: skipWithoutBrowser }, () =>
     await context.close();
   });
 
+  test('trending sounds on Discover; a sound found by its title in suggestions and search, with the videos that use it', async () => {
+    const db = t.ctx.dbh.db;
+    const soundId = crypto.randomUUID();
+    await db
+      .insertInto('sounds')
+      .values({ id: soundId, owner_id: creator.me.id, video_id: null, title: 'Tidal Groove', audio_key: `sounds/${soundId}/audio.m4a`, duration_ms: 12_000 })
+      .execute();
+    const dj = await t.newUser({ username: 'dj_wave' });
+    const uses = [];
+    for (const [i, caption] of ['Paddle out at dawn', 'Board wax tutorial'].entries()) {
+      const id = await insertReadyVideo(t, { userId: dj.me.id, caption, at: new Date(Date.now() - (i + 1) * 3600_000) });
+      await db.insertInto('sound_uses').values({ video_id: id, sound_id: soundId }).execute();
+      uses.push(id);
+    }
+    // Three people watch the videos that use it: it trends.
+    for (const [i, fan] of (await Promise.all([1, 2, 3].map(() => t.newUser()))).entries())
+      await fan.client.call('events', { body: { events: [{ id: crypto.randomUUID().replace(/-/g, ''), type: 'play', videoId: uses[i % 2]! }] } });
+    t.ctx.discovery.invalidateTrends();
+
+    const { context, page } = await newContext();
+    await page.goto(`${t.baseUrl}/discover`);
+    const trending = page.getByTestId('trending-sound').filter({ hasText: 'Tidal Groove' });
+    await trending.waitFor({ timeout: 15_000 });
+    assert.match((await trending.textContent()) ?? '', /@surf_sam · 4 people · 2 videos/);
+    await shot(page, 'discover-sounds');
+
+    const input = page.getByTestId('search-input');
+    await input.click();
+    await input.pressSequentially('tidal', { delay: 60 });
+    const suggested = page.getByTestId('suggestion-sound').filter({ hasText: 'Tidal Groove' });
+    await suggested.waitFor();
+    await input.press('Enter');
+    await page.waitForURL(/\/search\?q=tidal/);
+    await page.getByTestId('search-sounds').waitFor();
+    assert.match((await page.getByTestId('search-sounds').textContent()) ?? '', /Tidal Groove.*@surf_sam · 2 videos/);
+    // The videos never say "tidal" in their captions: they are found by their sound's title.
+    const ids = await page
+      .locator('[data-testid="search-videos"] [data-testid="video-tile"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-video-id')));
+    assert.deepEqual(new Set(ids), new Set(uses));
+    await shot(page, 'search-sounds');
+    await page.getByTestId('search-sounds').getByText('Tidal Groove').click();
+    await page.waitForURL(new RegExp(`/sound/${soundId}$`));
+    assert.match((await page.getByTestId('sound-uses').textContent()) ?? '', /2 videos use this sound/);
+    await context.close();
+  });
+
   test('the challenge page: title, dates, rules, banner area and leaderboard', async () => {
     const { context, page } = await newContext();
     await page.goto(`${t.baseUrl}/challenge/surf-week`);
@@ -213,11 +261,19 @@ describe('discovery and sharing end to end', { skip: skipWithoutBrowser }, () =>
   });
 
   test("the creator's analytics page draws charts; nobody else sees it", async () => {
+    // A viewer who set their country in the privacy settings watches: the audience has a region.
+    const viewer = await t.newUser();
+    await viewer.client.call('updateEngagementSettings', { body: { country: 'PT' } });
+    await viewer.client.call('events', { body: { events: [{ id: crypto.randomUUID().replace(/-/g, ''), type: 'play', videoId, feed: 'share' }] } });
     const { context, page } = await newContext(creator);
     await page.goto(`${t.baseUrl}/analytics`);
     await page.getByTestId('analytics-totals').waitFor({ timeout: 15_000 });
     await page.getByTestId('chart-views').locator('canvas').waitFor();
     assert.ok(Number(await page.getByTestId('stat-views').locator('.dv-stat-value').textContent()) >= 1, 'views from the earlier tests');
+    await page.getByTestId('chart-regions').locator('canvas').waitFor();
+    assert.equal(await page.getByTestId('chart-regions').locator('canvas').getAttribute('aria-label'), 'Viewers by country');
+    const audience = await page.evaluate(async () => (await fetch('/api/analytics/export.csv?days=7&kind=audience')).text());
+    assert.match(audience, /\r\nregion,PT,1\r\n/);
     await shot(page, 'analytics');
     const csv = await page.evaluate(async () => (await fetch('/api/analytics/export.csv?days=7')).text());
     assert.match(csv, /^video_id,created_at,caption,views/);

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { EngagementSettings, SocialProfile, UserList, Video } from '@flick/contracts';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { COUNTRY_CODES, type EngagementSettings, type SocialProfile, type UserList, type Video } from '@flick/contracts';
 import { api, errorMessage } from '../api.ts';
 import { rememberProfile } from '../follows.ts';
 import { formatCount } from '../format.ts';
@@ -113,11 +113,27 @@ function UserListSheet({ kind, username, onClose, onChanged }: { kind: ListKind;
   );
 }
 
+/** Country codes with their names in the viewer's language, by name. */
+function useCountryOptions() {
+  return useMemo(() => {
+    const names = new Intl.DisplayNames(undefined, { type: 'region' });
+    const name = (c: string) => {
+      try {
+        return names.of(c) ?? c;
+      } catch {
+        return c;
+      }
+    };
+    return COUNTRY_CODES.map((code) => ({ code, name: name(code) })).sort((a, b) => a.name.localeCompare(b.name));
+  }, []);
+}
+
 /** Privacy and comment controls for the signed-in user. */
 function PrivacySheet({ onClose, onChanged }: { onClose: () => void; onChanged: (s: EngagementSettings) => void }) {
   const [s, setS] = useState<EngagementSettings | null>(null);
   const [filter, setFilter] = useState('');
   const [list, setList] = useState<ListKind | null>(null);
+  const countries = useCountryOptions();
   useEffect(() => {
     api.call('engagementSettings').then(
       (r) => {
@@ -167,6 +183,20 @@ function PrivacySheet({ onClose, onChanged }: { onClose: () => void; onChanged: 
               <option value="everyone">Everyone</option>
               <option value="followers">Followers</option>
               <option value="off">No one</option>
+            </select>
+          </label>
+          <label className="privacy-row">
+            <span>
+              <strong>Country or region</strong>
+              <small>Optional. Creators only see how many of their viewers are from each country.</small>
+            </span>
+            <select data-testid="country" value={s.country ?? ''} onChange={(e) => void save({ country: e.target.value || null })}>
+              <option value="">Not set</option>
+              {countries.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.name}
+                </option>
+              ))}
             </select>
           </label>
           <form

@@ -1,13 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Suggestions } from '@flick/contracts';
 import { api } from '../api.ts';
-import { navigate, profilePath, searchPath, tagPath } from '../router.ts';
+import { navigate, profilePath, searchPath, soundPath, tagPath } from '../router.ts';
 import { Avatar } from './avatar.tsx';
+import { NoteIcon } from './discovery-icons.tsx';
 import '../styles/discovery.css';
 
 const DEBOUNCE_MS = 120;
 
-/** A search field with hashtag and people suggestions as you type; Enter searches. */
+/** A search field with hashtag, people and sound suggestions as you type; Enter searches. */
 export function SearchBox({ initial = '', autoFocus = false, onSearch }: { initial?: string; autoFocus?: boolean; onSearch?: (q: string) => void }) {
   const [q, setQ] = useState(initial);
   const [open, setOpen] = useState(false);
@@ -43,7 +44,7 @@ export function SearchBox({ initial = '', autoFocus = false, onSearch }: { initi
     if (onSearch) onSearch(t);
     else navigate(searchPath(t));
   };
-  const hasSugg = open && sugg && (sugg.hashtags.length > 0 || sugg.users.length > 0);
+  const hasSugg = open && sugg && (sugg.hashtags.length > 0 || sugg.users.length > 0 || sugg.sounds.length > 0);
 
   return (
     <form
@@ -57,7 +58,7 @@ export function SearchBox({ initial = '', autoFocus = false, onSearch }: { initi
       <input
         type="search"
         className="dv-search-input"
-        placeholder="Search videos, people, #hashtags"
+        placeholder="Search videos, people, #hashtags, sounds"
         value={q}
         maxLength={100}
         autoFocus={autoFocus}
@@ -101,6 +102,22 @@ export function SearchBox({ initial = '', autoFocus = false, onSearch }: { initi
                 <Avatar user={u} size={28} />
                 <span className="dv-suggest-text">@{u.username}</span>
                 <span className="dv-muted">{u.displayName}</span>
+              </button>
+            </li>
+          ))}
+          {sugg.sounds.map((x) => (
+            <li key={`♪${x.id}`} role="option" aria-selected={false}>
+              <button
+                type="button"
+                data-testid="suggestion-sound"
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => navigate(soundPath(x.id), { from: 'search' })}
+              >
+                <span className="dv-sound-icon" aria-hidden="true">
+                  <NoteIcon width={16} height={16} />
+                </span>
+                <span className="dv-suggest-text">{x.title}</span>
+                <span className="dv-muted">{x.useCount} videos</span>
               </button>
             </li>
           ))}

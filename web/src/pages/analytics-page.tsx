@@ -26,6 +26,18 @@ const SOURCE_LABEL: Record<string, string> = {
   unknown: 'Other',
 };
 
+const regionNames = new Intl.DisplayNames(undefined, { type: 'region' });
+/** A country's name in the viewer's language ("DE" → "Germany"); the code when the browser does not know it. */
+function regionName(code: string): string {
+  try {
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+/** The chart shows this many countries; the rest are summed as "Other". */
+const TOP_REGIONS = 8;
+
 function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
@@ -113,12 +125,22 @@ export function AnalyticsPage({ videoId }: { videoId: string | null }) {
       },
       options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     };
+    const top = a.audience.regions.slice(0, TOP_REGIONS);
+    const rest = a.audience.regions.slice(TOP_REGIONS).reduce((n, r) => n + r.viewers, 0);
+    const regions: ChartConfiguration = {
+      type: 'bar',
+      data: {
+        labels: [...top.map((r) => regionName(r.region)), ...(rest ? ['Other'] : [])],
+        datasets: [{ label: 'Viewers', data: [...top.map((r) => r.viewers), ...(rest ? [rest] : [])], backgroundColor: ACCENT }],
+      },
+      options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+    };
     const followers: ChartConfiguration = {
       type: 'bar',
       data: { labels, datasets: [{ label: 'New followers', data: a.daily.map((d) => d.followersGained), backgroundColor: ACCENT }] },
       options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     };
-    return { views, sources, ages, followers };
+    return { views, sources, ages, regions, followers };
   }, [a]);
 
   if (!meLoading && !me)
@@ -132,7 +154,8 @@ export function AnalyticsPage({ videoId }: { videoId: string | null }) {
       </div>
     );
 
-  const csv = (kind: 'videos' | 'daily') => `/api/analytics/export.csv?kind=${kind}&days=${days}${videoId ? `&videoId=${encodeURIComponent(videoId)}` : ''}`;
+  const csv = (kind: 'videos' | 'daily' | 'audience') =>
+    `/api/analytics/export.csv?kind=${kind}&days=${days}${videoId ? `&videoId=${encodeURIComponent(videoId)}` : ''}`;
   const video = videoId && a ? a.videos[0] : undefined;
 
   return (
@@ -188,7 +211,24 @@ export function AnalyticsPage({ videoId }: { videoId: string | null }) {
             <h2 className="dv-h2">Audience by age</h2>
             <ChartView config={charts.ages} label="Viewers by age band" height={160} />
             <p className="dv-muted dv-pad">
-              {a.audience.unknownViewers} signed-out {a.audience.unknownViewers === 1 ? 'view' : 'views'} of unknown age. Region is not collected.
+              {a.audience.unknownViewers} signed-out {a.audience.unknownViewers === 1 ? 'view' : 'views'} of unknown age and region.
+            </p>
+          </section>
+          <section className="dv-section">
+            <h2 className="dv-h2">Audience by region</h2>
+            {a.audience.regions.length ? (
+              <ChartView
+                config={charts.regions}
+                label="Viewers by country"
+                testId="chart-regions"
+                height={Math.max(120, 28 * Math.min(a.audience.regions.length, TOP_REGIONS + 1))}
+              />
+            ) : (
+              <p className="dv-muted dv-pad">No viewer has said where they are yet.</p>
+            )}
+            <p className="dv-muted dv-pad" data-testid="regions-unknown">
+              {a.audience.unknownRegionViewers} signed-in {a.audience.unknownRegionViewers === 1 ? 'viewer has' : 'viewers have'} not set a country (it is
+              optional, in Privacy settings).
             </p>
           </section>
           <section className="dv-section">
@@ -199,6 +239,9 @@ export function AnalyticsPage({ videoId }: { videoId: string | null }) {
               </a>
               <a href={csv('daily')} download>
                 Daily CSV
+              </a>
+              <a href={csv('audience')} download data-testid="csv-audience">
+                Audience CSV (age, region)
               </a>
             </p>
           </section>

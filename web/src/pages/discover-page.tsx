@@ -2,18 +2,19 @@ import { useEffect, useState } from 'react';
 import type { Discover } from '@flick/contracts';
 import { api, errorMessage, useMe } from '../api.ts';
 import { Avatar } from '../components/avatar.tsx';
+import { NoteIcon } from '../components/discovery-icons.tsx';
 import { FollowButton } from '../components/follow-button.tsx';
 import { Link } from '../components/link.tsx';
 import { SearchBox } from '../components/search-box.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
 import { VideoTiles } from '../components/video-tiles.tsx';
 import { formatCount } from '../format.ts';
-import { challengePath, profilePath, tagPath } from '../router.ts';
+import { challengePath, profilePath, soundPath, tagPath } from '../router.ts';
 import '../styles/discovery.css';
 
 const isStaff = (roles: readonly string[]) => roles.includes('admin') || roles.includes('moderator');
 
-/** /discover — search, featured challenges, trending hashtags with their top videos, creators to follow. */
+/** /discover — search, featured challenges, trending hashtags with their top videos, trending sounds, creators to follow. */
 export function DiscoverPage() {
   const { me } = useMe();
   const [data, setData] = useState<Discover | null>(null);
@@ -40,6 +41,12 @@ export function DiscoverPage() {
         <nav className="dv-links">
           <Link to="/analytics">Creator analytics</Link>
           {isStaff(me.roles) && <Link to="/staff/challenges">Manage challenges</Link>}
+          {!me.isMinor && (
+            <Link to="/ads" data-testid="ads-manager-link">
+              Ads manager
+            </Link>
+          )}
+          {isStaff(me.roles) && <Link to="/staff/ads">Review ads</Link>}
         </nav>
       )}
       {error && <ErrorText message={error} />}
@@ -85,6 +92,29 @@ export function DiscoverPage() {
           ))}
         </section>
       )}
+      {data && data.sounds.length > 0 && (
+        <section className="dv-section">
+          <h2 className="dv-h2">Trending sounds</h2>
+          <ul className="dv-people" data-testid="trending-sounds">
+            {data.sounds.map((t, i) => (
+              <li key={t.sound.id}>
+                <Link to={soundPath(t.sound.id)} from="discover" className="dv-person" data-testid="trending-sound">
+                  <span className="dv-trend-rank">{i + 1}</span>
+                  <span className="dv-sound-icon" aria-hidden="true">
+                    <NoteIcon />
+                  </span>
+                  <span className="dv-person-names">
+                    <strong>{t.sound.title}</strong>
+                    <span className="dv-muted">
+                      @{t.sound.owner.username} · {formatCount(t.people)} people · {formatCount(t.videos)} videos
+                    </span>
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {data && data.creators.length > 0 && (
         <section className="dv-section">
           <h2 className="dv-h2">Creators to follow</h2>
@@ -106,7 +136,7 @@ export function DiscoverPage() {
           </ul>
         </section>
       )}
-      {data && data.hashtags.length === 0 && data.creators.length === 0 && data.challenges.length === 0 && (
+      {data && data.hashtags.length === 0 && data.sounds.length === 0 && data.creators.length === 0 && data.challenges.length === 0 && (
         <CenterState title="Nothing here yet">Once people post and watch, trends show up here.</CenterState>
       )}
     </div>

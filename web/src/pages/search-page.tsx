@@ -2,18 +2,19 @@ import { useEffect, useState } from 'react';
 import type { SearchResult } from '@flick/contracts';
 import { api, errorMessage } from '../api.ts';
 import { Avatar } from '../components/avatar.tsx';
+import { NoteIcon } from '../components/discovery-icons.tsx';
 import { BackIcon } from '../components/icons.tsx';
 import { Link } from '../components/link.tsx';
 import { SearchBox } from '../components/search-box.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
 import { VideoTiles } from '../components/video-tiles.tsx';
 import { formatCount } from '../format.ts';
-import { goBack, navigate, profilePath, searchPath, tagPath, useLocation } from '../router.ts';
+import { goBack, navigate, profilePath, searchPath, soundPath, tagPath, useLocation } from '../router.ts';
 import '../styles/discovery.css';
 
-type Tab = 'all' | 'videos' | 'users' | 'hashtags';
+type Tab = 'all' | 'videos' | 'users' | 'hashtags' | 'sounds';
 
-/** /search?q= — videos, people and hashtags, with suggestions while typing. */
+/** /search?q= — videos (caption, hashtags, sound title), people, hashtags and sounds, with suggestions while typing. */
 export function SearchPage() {
   const q = useLocation().search.get('q') ?? '';
   const [tab, setTab] = useState<Tab>('all');
@@ -39,7 +40,7 @@ export function SearchPage() {
   }, [q, tab]);
 
   const r = state.status === 'ready' ? state.result : null;
-  const empty = r && r.videos.length + r.users.length + r.hashtags.length === 0;
+  const empty = r && r.videos.length + r.users.length + r.hashtags.length + r.sounds.length === 0;
 
   return (
     <div className="dv-page" data-testid="search-page">
@@ -51,7 +52,7 @@ export function SearchPage() {
       </header>
       {q && (
         <div className="dv-tabs" role="tablist">
-          {(['all', 'videos', 'users', 'hashtags'] as const).map((t) => (
+          {(['all', 'videos', 'users', 'hashtags', 'sounds'] as const).map((t) => (
             <button key={t} type="button" role="tab" aria-selected={tab === t} className={tab === t ? 'dv-tab is-active' : 'dv-tab'} onClick={() => setTab(t)}>
               {t === 'all' ? 'Top' : t === 'users' ? 'People' : t[0]!.toUpperCase() + t.slice(1)}
             </button>
@@ -60,7 +61,7 @@ export function SearchPage() {
       )}
       {state.status === 'loading' && <Spinner />}
       {state.status === 'error' && <ErrorText message={state.message} />}
-      {state.status === 'idle' && <p className="dv-muted dv-pad">Search for videos by caption or hashtag, people by name, and hashtags.</p>}
+      {state.status === 'idle' && <p className="dv-muted dv-pad">Search for videos by caption, hashtag or sound, people by name, hashtags and sounds.</p>}
       {r?.corrected && (
         <p className="dv-pad dv-muted" data-testid="search-corrected">
           Showing results for <strong>{r.corrected}</strong>
@@ -93,6 +94,28 @@ export function SearchPage() {
                     <strong>@{u.username}</strong>
                     <span className="dv-muted">
                       {u.displayName} · {formatCount(u.followers)} followers
+                    </span>
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {r && r.sounds.length > 0 && (
+        <section className="dv-section">
+          {tab === 'all' && <h2 className="dv-h2">Sounds</h2>}
+          <ul className="dv-people" data-testid="search-sounds">
+            {r.sounds.map((x) => (
+              <li key={x.id}>
+                <Link to={soundPath(x.id)} from="search" className="dv-person">
+                  <span className="dv-sound-icon" aria-hidden="true">
+                    <NoteIcon />
+                  </span>
+                  <span className="dv-person-names">
+                    <strong>{x.title}</strong>
+                    <span className="dv-muted">
+                      @{x.owner.username} · {formatCount(x.useCount)} {x.useCount === 1 ? 'video' : 'videos'}
                     </span>
                   </span>
                 </Link>

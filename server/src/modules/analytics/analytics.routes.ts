@@ -5,7 +5,10 @@ import { mount } from '../../http/route.ts';
 import { badRequest, unauthorized } from '../../http/errors.ts';
 import { analyticsCsv, type AnalyticsService } from './analytics.service.ts';
 
-const CsvQuery = AnalyticsQuery.extend({ kind: z.enum(['videos', 'daily']).default('videos'), videoId: z.string().uuid('not a video id').optional() }).strict();
+const CsvQuery = AnalyticsQuery.extend({
+  kind: z.enum(['videos', 'daily', 'audience']).default('videos'),
+  videoId: z.string().uuid('not a video id').optional(),
+}).strict();
 
 export function registerAnalyticsRoutes(app: FastifyInstance, analytics: AnalyticsService) {
   mount(app, 'analytics', async (req) => analytics.overview(req.user, req.query.days, req.query.user));
@@ -14,7 +17,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, analytics: Analyti
   // CSV is not JSON, so it sits beside the route table (documented in OpenAPI by Fastify all the same).
   app.get(
     '/api/analytics/export.csv',
-    { schema: { summary: 'Creator analytics as CSV (?kind=videos|daily, days, user for staff, videoId)', tags: ['analytics'] } },
+    { schema: { summary: 'Creator analytics as CSV (?kind=videos|daily|audience, days, user for staff, videoId)', tags: ['analytics'] } },
     async (req, reply) => {
       if (!req.user) throw unauthorized();
       const parsed = CsvQuery.safeParse(req.query);

@@ -71,7 +71,7 @@ export function createAnalyticsService(deps: { db: Database; blob: BlobStore; cl
       avg(CASE WHEN duration_ms > 0 THEN least(1.0, watch_ms::float8 / duration_ms) END) AS avg_watch,
       avg(CASE WHEN completed THEN 1.0 ELSE 0.0 END) AS completion`;
 
-    const [perVideo, daily, sources, ages, follows, likes, shares, vids] = await Promise.all([
+    const [perVideo, daily, sources, ages, regions, follows, likes, shares, vids] = await Promise.all([
       sql<{ video_id: string; views: number; watch_ms: string; avg_watch: number | null; completion: number | null }>`
         WITH ${cte} SELECT video_id, ${metricsSql} FROM views GROUP BY video_id`.execute(db),
       sql<{ day: string; views: number; watch_ms: string }>`
@@ -89,6 +89,11 @@ export function createAnalyticsService(deps: { db: Database; blob: BlobStore; cl
           ELSE '55+' END AS band,
           CASE WHEN u.id IS NULL THEN count(*) ELSE count(DISTINCT views.user_id) END::int AS viewers
         FROM views LEFT JOIN users u ON u.id = views.user_id GROUP BY 1, u.id IS NULL`.execute(db),
+      // Regions: signed-in viewers by the country they set (optional; NULL = not said).
+      sql<{ region: string | null; viewers: number }>`
+        WITH ${cte}
+        SELECT u.country AS region, count(DISTINCT views.user_id)::int AS viewers
+        FROM views JOIN users u ON u.id = views.user_id GROUP BY 1`.execute(db),
       videoId
         ? Promise.resolve({ rows: [] as { day: string; n: number }[] })
         : sql<{ day: string; n: number }>`
@@ -171,7 +176,11 @@ export function createAnalyticsService(deps: { db: Database; blob: BlobStore; cl
       audience: {
         ageBands: AGE_BANDS.map((band) => ({ band, viewers: bandCounts.get(band) ?? 0 })),
         unknownViewers: ages.rows.filter((r) => !r.band).reduce((a, r) => a + Number(r.viewers), 0),
-        regions: [],
+        regions: regions.rows
+          .filter((r) => r.region)
+          .map((r) => ({ region: r.region!, viewers: Number(r.viewers) }))
+          .sort((a, b) => b.viewers - a.viewers || a.region.localeCompare(b.region)),
+        unknownRegionViewers: regions.rows.filter((r) => !r.region).reduce((a, r) => a + Number(r.viewers), 0),
       },
       videos: videoRows.sort((a, b) => b.views - a.views || b.createdAt.localeCompare(a.createdAt)),
     };
@@ -202,16 +211,35 @@ export function csvCell(v: string | number): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function analyticsCsv(a: Analytics, kind: 'videos' | 'daily'): string {
+export function analyticsCsv(a: Analytics, kind: 'videos' | 'daily' | 'audience'): string {
   const rows: (string | number)[][] =
-    kind === 'daily'
+    kind === 'audience'
       ? [
-          ['date', 'views', 'watch_time_seconds', 'followers_gained'],
-          ...a.daily.map((d) => [d.date, d.views, Math.round(d.watchTimeMs / 1000), d.followersGained]),
+          ['dimension', 'value', 'viewers'],
+          ...a.audience.ageBands.map((b) => ['age_band', b.band, b.viewers]),
+          ['age_band', 'unknown (signed out)', a.audience.unknownViewers],
+          ...a.audience.regions.map((r) => ['region', r.region, r.viewers]),
+          ['region', 'not set', a.audience.unknownRegionViewers],
+          ['region', 'unknown (signed out)', a.audience.unknownViewers],
         ]
-      : [
-          ['video_id', 'created_at', 'caption', 'views', 'watch_time_seconds', 'avg_watch_pct', 'completion_pct', 'likes', 'shares'],
-          ...a.videos.map((v) => [v.id, v.createdAt, v.caption, v.views, Math.round(v.watchTimeMs / 1000), v.avgWatchPct, v.completionRate, v.likes, v.shares]),
-        ];
+      : kind === 'daily'
+        ? [
+            ['date', 'views', 'watch_time_seconds', 'followers_gained'],
+            ...a.daily.map((d) => [d.date, d.views, Math.round(d.watchTimeMs / 1000), d.followersGained]),
+          ]
+        : [
+            ['video_id', 'created_at', 'caption', 'views', 'watch_time_seconds', 'avg_watch_pct', 'completion_pct', 'likes', 'shares'],
+            ...a.videos.map((v) => [
+              v.id,
+              v.createdAt,
+              v.caption,
+              v.views,
+              Math.round(v.watchTimeMs / 1000),
+              v.avgWatchPct,
+              v.completionRate,
+              v.likes,
+              v.shares,
+            ]),
+          ];
   return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -61,6 +61,8 @@ describe('creator analytics', () => {
       .execute();
     v1 = await insertReadyVideo(t, { userId: creator.me.id, caption: '=cmd|calc first', at: new Date(Date.now() - 3600_000), durationMs: 10_000 });
     v2 = await insertReadyVideo(t, { userId: creator.me.id, caption: 'second', at: new Date(Date.now() - 3600_000), durationMs: 10_000 });
+    // The teen says where they are (lower case is accepted); the adult does not.
+    assert.equal((await teen.client.call('updateEngagementSettings', { body: { country: 'de' } })).country, 'DE');
     await view(teen, v1, 'for-you', 10_000, true);
     await view(adult, v1, 'search', 5_000, false);
     await view(adult, v1, 'share', 10_000, true); // a second view by the same person
@@ -91,6 +93,24 @@ describe('creator analytics', () => {
     const first = a.videos.find((v) => v.id === v1)!;
     assert.equal(first.views, 3);
     assert.equal(first.completionRate, 66.7);
+  });
+
+  test('audience by region: from the country viewers set (optional); bad countries are refused', async () => {
+    const a = await creator.client.call('analytics', { query: { days: 7 } });
+    assert.deepEqual(a.audience.regions, [{ region: 'DE', viewers: 1 }]);
+    assert.equal(a.audience.unknownRegionViewers, 1, 'the adult has not set a country');
+    assert.equal(a.audience.unknownViewers, 1, 'the signed-out view');
+    const csv = await (await fetch(`${t.baseUrl}/api/analytics/export.csv?days=7&kind=audience`, { headers: { cookie: creator.cookie } })).text();
+    const lines = csv.trim().split('\r\n');
+    assert.equal(lines[0], 'dimension,value,viewers');
+    assert.ok(lines.includes('region,DE,1'), csv);
+    assert.ok(lines.includes('region,not set,1'), csv);
+    assert.ok(lines.includes('age_band,13-17,1'), csv);
+    for (const country of ['XX', 'Germany', 'D', '<b>', 'de\u0000'])
+      assert.equal(await status(adult.client.call('updateEngagementSettings', { body: { country } })), 400, country);
+    assert.equal((await adult.client.call('engagementSettings')).country, null, 'nothing stored by a refused change');
+    assert.equal((await adult.client.call('updateEngagementSettings', { body: { country: 'br' } })).country, 'BR');
+    assert.equal((await adult.client.call('updateEngagementSettings', { body: { country: null } })).country, null, 'null clears it');
   });
 
   test('per video', async () => {

@@ -9,7 +9,10 @@ import type {
   HashtagHit,
   Leaderboard,
   SearchResult,
+  Sound,
+  SoundHit,
   Suggestions,
+  TrendingSound,
   UserHit,
   Video,
 } from '@flick/contracts';
@@ -20,9 +23,12 @@ import { badRequest, conflict, forbidden, notFound } from '../../http/errors.ts'
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
+import type { SoundsService } from '../sounds/sounds.service.ts';
 import { authorVisible, isStaff, userNotBlocked } from './visibility.ts';
 import { handle, likeEscape, terms, tsQuery } from './search-text.ts';
-import { computeTrending, type TrendRow } from './trends.ts';
+import { computeTrending, computeTrendingSounds, type SoundTrendRow, type TrendRow } from './trends.ts';
+
+type SoundRow = Parameters<SoundsService['toDto']>[0];
 
 type ChallengeRow = {
   id: string;
@@ -40,12 +46,26 @@ type ChallengeRow = {
 
 /** How many of the newest matches of a search are ranked (see searchVideos). */
 const SEARCH_CANDIDATES = 300;
+/**
+ * ts_rank weights {D, C, B, A}: a video's caption is weight D, the titles of the sounds it uses C
+ * (migration 0013), so a caption match counts twice a sound-title match.
+ */
+const RANK_WEIGHTS = '{1.0, 0.5, 0.4, 1.0}';
 /** Trends are recomputed at most this often per process (they read two days of the event log). */
 const TRENDS_TTL_MS = 60_000;
 
-export function createDiscoveryService(deps: { db: Database; blob: BlobStore; clock: Clock; videosRepo: VideosRepo; videos: VideosService }) {
-  const { db, blob, clock, videosRepo, videos } = deps;
+export function createDiscoveryService(deps: {
+  db: Database;
+  blob: BlobStore;
+  clock: Clock;
+  videosRepo: VideosRepo;
+  videos: VideosService;
+  /** The sounds module's view of a sound (search results and trending sounds are shown as it shows them). */
+  soundDto: SoundsService['toDto'];
+}) {
+  const { db, blob, clock, videosRepo, videos, soundDto } = deps;
   let trendCache: { at: number; rows: TrendRow[] } | undefined;
+  let soundTrendCache: { at: number; rows: SoundTrendRow[] } | undefined;
 
   async function hydrate(ids: string[]): Promise<Video[]> {
     const rows = await videosRepo.byIds(ids);
@@ -143,7 +163,7 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
       SELECT c.video_id
       FROM cand c JOIN video_search s ON s.video_id = c.video_id JOIN videos v ON v.id = c.video_id
       WHERE ${authorVisible('s.user_id', viewer?.id)}
-      ORDER BY ts_rank(s.tsv, to_tsquery('simple', ${query})) * (1 + ln(1 + v.view_count + 4 * v.like_count)) DESC, v.published_at DESC
+      ORDER BY ts_rank(${RANK_WEIGHTS}::float4[], s.tsv, to_tsquery('simple', ${query})) * (1 + ln(1 + v.view_count + 4 * v.like_count)) DESC, v.published_at DESC
       LIMIT ${limit}`.execute(db);
     return rows.rows.map((r) => r.video_id);
   }
@@ -191,6 +211,66 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
       ORDER BY (tag = ${tag}) DESC, similarity(tag, ${tag}) + 0.05 * ln(1 + videos) DESC
       LIMIT ${limit}`.execute(db);
     return rows.rows.map((r) => ({ tag: r.tag, videos: Number(r.videos) }));
+  }
+
+  /**
+   * Library sounds the viewer may see: enabled and listed, from an author visible to them (no private
+   * account they do not follow, no block either way), and — for a sound made from a video's audio —
+   * only while that video is public and ready.
+   */
+  function soundsVisible(viewer: SessionUser | undefined) {
+    return sql<boolean>`s.enabled AND s.listed AND ${authorVisible('s.owner_id', viewer?.id)}
+      AND (s.video_id IS NULL OR EXISTS (SELECT 1 FROM videos sv WHERE sv.id = s.video_id AND sv.status = 'ready' AND sv.visibility = 'public'))`;
+  }
+  const soundUses = sql`(SELECT count(*) FROM sound_uses su WHERE su.sound_id = s.id)`;
+  const soundSelect = sql`SELECT s.id, s.owner_id, u.username, s.video_id, s.title, s.audio_key, s.duration_ms, s.enabled, s.listed,
+      s.original_sound_id, s.created_at, ${soundUses}::int AS use_count
+    FROM sounds s JOIN users u ON u.id = s.owner_id`;
+
+  /**
+   * Sounds whose title has the words (as a substring, or a close spelling of a word — `corrected` is the
+   * query with misspelt words replaced, see correct()), the closest and most used first.
+   */
+  async function searchSounds(words: string[], corrected: string | null, viewer: SessionUser | undefined, limit: number): Promise<Sound[]> {
+    const q = words.join(' ');
+    if (!q) return [];
+    const alt = corrected ?? q;
+    const { rows } = await sql<SoundRow>`${soundSelect}
+      WHERE (lower(s.title) LIKE ${`%${likeEscape(q)}%`} OR ${q} <% lower(s.title) OR lower(s.title) LIKE ${`%${likeEscape(alt)}%`})
+        AND ${soundsVisible(viewer)}
+      ORDER BY (lower(s.title) LIKE ${`${likeEscape(q)}%`}) DESC, word_similarity(${q}, lower(s.title)) + 0.05 * ln(1 + ${soundUses}) DESC, s.created_at DESC
+      LIMIT ${limit}`.execute(db);
+    return rows.map(soundDto);
+  }
+
+  /** Sound suggestions: titles starting with the text (or, from 3 characters, containing it), most used first. */
+  async function suggestSounds(words: string[], viewer: SessionUser | undefined): Promise<SoundHit[]> {
+    const q = words.join(' ');
+    if (!q) return [];
+    const e = likeEscape(q);
+    const match = q.length >= 3 ? sql`lower(s.title) LIKE ${`%${e}%`}` : sql`lower(s.title) LIKE ${`${e}%`}`;
+    const { rows } = await sql<{ id: string; title: string; username: string; use_count: number }>`
+      SELECT s.id, s.title, u.username, ${soundUses}::int AS use_count FROM sounds s JOIN users u ON u.id = s.owner_id
+      WHERE ${match} AND ${soundsVisible(viewer)}
+      ORDER BY use_count DESC, length(s.title), s.id
+      LIMIT 5`.execute(db);
+    return rows.map((r) => ({ id: r.id, title: r.title, username: r.username, useCount: Number(r.use_count) }));
+  }
+
+  async function trendingSounds(viewer: SessionUser | undefined, limit: number): Promise<TrendingSound[]> {
+    const now = clock.now();
+    if (!soundTrendCache || now.getTime() - soundTrendCache.at > TRENDS_TTL_MS || now.getTime() < soundTrendCache.at) {
+      soundTrendCache = { at: now.getTime(), rows: await computeTrendingSounds(db, now) };
+    }
+    const trends = soundTrendCache.rows;
+    if (!trends.length) return [];
+    const { rows } = await sql<SoundRow>`${soundSelect}
+      WHERE s.id = ANY(${trends.map((t) => t.soundId)}::uuid[]) AND ${soundsVisible(viewer)}`.execute(db);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return trends
+      .filter((t) => byId.has(t.soundId))
+      .slice(0, limit)
+      .map((t) => ({ sound: soundDto(byId.get(t.soundId)!), score: t.score, people: t.people, videos: t.videos }));
   }
 
   function challengeStatus(c: ChallengeRow): Challenge['status'] {
@@ -283,17 +363,21 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
   return {
     invalidateTrends() {
       trendCache = undefined;
+      soundTrendCache = undefined;
     },
 
-    async search(q: string, type: 'all' | 'videos' | 'users' | 'hashtags', limit: number, viewer: SessionUser | undefined): Promise<SearchResult> {
+    async search(q: string, type: 'all' | 'videos' | 'users' | 'hashtags' | 'sounds', limit: number, viewer: SessionUser | undefined): Promise<SearchResult> {
       const words = terms(q);
       const h = handle(q);
-      const result: SearchResult = { query: q, corrected: null, videos: [], users: [], hashtags: [] };
+      const result: SearchResult = { query: q, corrected: null, videos: [], users: [], hashtags: [], sounds: [] };
       if (words.length === 0 && !h) return result;
-      if ((type === 'all' || type === 'videos') && words.length) {
+      const wantVideos = type === 'all' || type === 'videos';
+      const wantSounds = type === 'all' || type === 'sounds';
+      if ((wantVideos || wantSounds) && words.length) {
         const { alternatives, corrected } = await correct(words);
         result.corrected = corrected;
-        result.videos = await hydrate(await searchVideos(tsQuery(alternatives), viewer, limit));
+        if (wantVideos) result.videos = await hydrate(await searchVideos(tsQuery(alternatives), viewer, limit));
+        if (wantSounds) result.sounds = await searchSounds(words, corrected, viewer, type === 'all' ? Math.min(limit, 8) : limit);
       }
       if (type === 'all' || type === 'users') result.users = await searchUsers(h, viewer, type === 'all' ? Math.min(limit, 8) : limit);
       if (type === 'all' || type === 'hashtags') result.hashtags = await searchHashtags(h, type === 'all' ? Math.min(limit, 8) : limit);
@@ -302,7 +386,8 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
 
     async suggest(q: string, viewer: SessionUser | undefined): Promise<Suggestions> {
       const h = handle(q);
-      if (!h) return { hashtags: [], users: [] };
+      const sounds = await suggestSounds(terms(q), viewer);
+      if (!h) return { hashtags: [], users: [], sounds };
       const tag = h.replace(/\./g, '');
       const hashtags = tag
         ? (
@@ -326,13 +411,14 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
           .execute()
       ).map((r) => userSummary(r));
       // Nothing starts with it: fall back to close spellings.
-      if (hashtags.length === 0 && users.length === 0 && h.length >= 3) {
+      if (hashtags.length === 0 && users.length === 0 && sounds.length === 0 && h.length >= 3) {
         return {
           hashtags: await searchHashtags(h, 5),
           users: (await searchUsers(h, viewer, 5)).map(({ id, username, displayName, avatarUrl }) => ({ id, username, displayName, avatarUrl })),
+          sounds: (await searchSounds(terms(q), null, viewer, 5)).map((x) => ({ id: x.id, title: x.title, username: x.owner.username, useCount: x.useCount })),
         };
       }
-      return { hashtags, users };
+      return { hashtags, users, sounds };
     },
 
     async discover(viewer: SessionUser | undefined): Promise<Discover> {
@@ -369,7 +455,12 @@ export function createDiscoveryService(deps: { db: Database; blob: BlobStore; cl
             ),
           );
       const creators = (await cq.orderBy('followers', 'desc').orderBy('videos', 'desc').limit(10).execute()).map(toUserHit);
-      return { hashtags: hashtags.filter((h) => h.topVideos.length > 0), creators, challenges: await listChallenges() };
+      return {
+        hashtags: hashtags.filter((h) => h.topVideos.length > 0),
+        sounds: await trendingSounds(viewer, 8),
+        creators,
+        challenges: await listChallenges(),
+      };
     },
 
     async hashtag(tag: string) {

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { ApiError, type Client } from '@flick/contracts';
 import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../testing/harness.ts';
-import { computeTrending } from './trends.ts';
+import { computeTrending, computeTrendingSounds } from './trends.ts';
 import { terms, tsQuery, handle } from './search-text.ts';
 
 async function status(p: Promise<unknown>): Promise<number> {
@@ -164,6 +164,126 @@ describe('discovery', () => {
     const r = d.hashtags.find((h) => h.tag === 'rising');
     assert.ok(r && r.topVideos[0]?.id === rising);
     assert.ok(d.creators.length > 0 && !d.creators.some((c) => c.username === 'carol_hidden'), 'no private accounts suggested');
+  });
+
+  test('sounds: videos are found by the title of the sound they use, sounds are a result type with suggestions, hidden sounds stay hidden', async () => {
+    const db = t.ctx.dbh.db;
+    const sound = async (ownerId: string, title: string, videoId: string | null = null) => {
+      const id = crypto.randomUUID();
+      await db
+        .insertInto('sounds')
+        .values({ id, owner_id: ownerId, video_id: videoId, title, audio_key: `sounds/${id}/audio.m4a`, duration_ms: 15_000 })
+        .execute();
+      return id;
+    };
+    const use = (videoId: string, soundId: string) => db.insertInto('sound_uses').values({ video_id: videoId, sound_id: soundId }).execute();
+    // Bob's library sound, used by two videos whose captions never say "cumbia".
+    const cumbia = await sound(bob.me.id, 'Cumbia Sunrise');
+    const v1 = await insertReadyVideo(t, { userId: bob.me.id, caption: 'Morning vibes', at: ago(2 * H), views: 40 });
+    const v2 = await insertReadyVideo(t, { userId: alice.me.id, caption: 'Beach walk', at: ago(3 * H) });
+    await use(v1, cumbia);
+    await use(v2, cumbia);
+    // Alice's pasta video has its own automatic sound: its title must not make the video match "original".
+    await use(ids.pasta, await sound(alice.me.id, 'original sound - @alice_cooks', ids.pasta));
+    // A private account's sound.
+    await sound(carol.me.id, 'Secret Samba');
+
+    const r = await t.anon.call('search', { query: { q: 'cumbia' } });
+    assert.deepEqual(new Set(r.videos.map((v) => v.id)), new Set([v1, v2]), 'videos by their sound title');
+    assert.equal(r.sounds[0]?.id, cumbia);
+    assert.equal(r.sounds[0]?.owner.username, 'bob_dances');
+    assert.equal(r.sounds[0]?.useCount, 2);
+    const typo = await t.anon.call('search', { query: { q: 'cumbai', type: 'sounds' } });
+    assert.equal(typo.corrected, 'cumbia');
+    assert.equal(typo.sounds[0]?.id, cumbia, 'a misspelt sound title is corrected');
+    assert.equal(typo.videos.length, 0, 'type=sounds returns sounds only');
+    const orig = await t.anon.call('search', { query: { q: 'original', type: 'videos' } });
+    assert.ok(!orig.videos.some((v) => v.id === ids.pasta), "a video's own automatic sound title is not part of its document");
+    // A caption match outranks a sound-title match of an otherwise equal video.
+    const capv = await insertReadyVideo(t, { userId: bob.me.id, caption: 'Sunrise yoga', at: ago(2 * H), views: 40 });
+    const sun = await t.anon.call('search', { query: { q: 'sunrise', type: 'videos' } });
+    assert.equal(sun.videos[0]?.id, capv);
+
+    const sug = await t.anon.call('searchSuggest', { query: { q: 'cum' } });
+    assert.equal(sug.sounds[0]?.title, 'Cumbia Sunrise');
+    assert.equal(sug.sounds[0]?.useCount, 2);
+    // Private account: no sound for strangers; nothing leaks through suggestions either.
+    assert.equal((await t.anon.call('search', { query: { q: 'samba', type: 'sounds' } })).sounds.length, 0);
+    assert.equal((await t.anon.call('searchSuggest', { query: { q: 'secret sa' } })).sounds.length, 0);
+    // Blocked: alice blocks bob, his sound disappears for her.
+    await db.insertInto('blocks').values({ blocker_id: alice.me.id, blocked_id: bob.me.id }).execute();
+    try {
+      assert.equal((await alice.client.call('search', { query: { q: 'cumbia', type: 'sounds' } })).sounds.length, 0);
+    } finally {
+      await db.deleteFrom('blocks').execute();
+    }
+    // The owner turns the sound off: it leaves search, and the videos no longer match its title.
+    await db.updateTable('sounds').set({ enabled: false }).where('id', '=', cumbia).execute();
+    const off = await t.anon.call('search', { query: { q: 'cumbia' } });
+    assert.equal(off.sounds.length + off.videos.length, 0);
+    await db.updateTable('sounds').set({ enabled: true, title: 'Cumbia Sunrise (remix)' }).where('id', '=', cumbia).execute();
+    assert.equal((await t.anon.call('search', { query: { q: 'remix', type: 'videos' } })).videos.length, 2, 'a renamed sound re-indexes its videos');
+    // A video that stops using a sound stops matching it.
+    await db.deleteFrom('sound_uses').where('video_id', '=', v2).execute();
+    assert.deepEqual(
+      (await t.anon.call('search', { query: { q: 'cumbia', type: 'videos' } })).videos.map((v) => v.id),
+      [v1],
+    );
+    await use(v2, cumbia);
+  });
+
+  test('trending sounds: velocity with decay over distinct people; one account cannot trend a sound; on Discover', async () => {
+    const db = t.ctx.dbh.db;
+    const newSound = async (ownerId: string, title: string) => {
+      const id = crypto.randomUUID();
+      await db
+        .insertInto('sounds')
+        .values({ id, owner_id: ownerId, video_id: null, title, audio_key: `sounds/${id}/a.m4a`, duration_ms: 9_000 })
+        .execute();
+      return id;
+    };
+    const play = (u: TestUser, videoId: string, type: 'play' | 'like' = 'play') =>
+      u.client.call('events', { body: { events: [{ id: crypto.randomUUID().replace(/-/g, ''), type, videoId }] } });
+    // A spammer's sound on 15 of their own videos, which they play 40 times.
+    const spammer = await t.newUser();
+    const spam = await newSound(spammer.me.id, 'Spam Beat');
+    for (let i = 0; i < 15; i++) {
+      const v = await insertReadyVideo(t, { userId: spammer.me.id, caption: `loop ${i}`, at: ago(H) });
+      await db.insertInto('sound_uses').values({ video_id: v, sound_id: spam }).execute();
+      if (i === 0) for (let k = 0; k < 40; k++) await play(spammer, v);
+    }
+    // A sound that four different people engage with on two videos.
+    const hit = await newSound(bob.me.id, 'Hot Sauce Anthem');
+    const a = await insertReadyVideo(t, { userId: bob.me.id, caption: 'hot sauce', at: ago(4 * H) });
+    const b = await insertReadyVideo(t, { userId: alice.me.id, caption: 'dancing', at: ago(3 * H) });
+    await db
+      .insertInto('sound_uses')
+      .values([
+        { video_id: a, sound_id: hit },
+        { video_id: b, sound_id: hit },
+      ])
+      .execute();
+    const fans = await Promise.all([1, 2, 3, 4].map(() => t.newUser()));
+    for (const [i, f] of fans.entries()) await play(f, i % 2 ? a : b, i === 0 ? 'like' : 'play');
+
+    const trends = await computeTrendingSounds(db, new Date());
+    const top = trends.find((x) => x.soundId === hit);
+    assert.ok(top, `the sound trends: ${JSON.stringify(trends)}`);
+    assert.equal(top.people, 6, 'four fans and the two creators who posted with it');
+    assert.equal(top.videos, 2);
+    assert.ok(!trends.some((x) => x.soundId === spam), 'one account posting and playing many times does not trend');
+    const later = await computeTrendingSounds(db, new Date(Date.now() + 24 * H));
+    assert.ok((later.find((x) => x.soundId === hit)?.score ?? 0) < top.score, 'decays');
+
+    t.ctx.discovery.invalidateTrends();
+    const d = await t.anon.call('discover');
+    const shown = d.sounds.find((s) => s.sound.id === hit);
+    assert.ok(shown, 'Discover lists the trending sound');
+    assert.equal(shown.sound.title, 'Hot Sauce Anthem');
+    assert.equal(shown.people, 6);
+    // A disabled sound leaves Discover at once (its trend row is filtered when shown).
+    await db.updateTable('sounds').set({ enabled: false }).where('id', '=', hit).execute();
+    assert.ok(!(await t.anon.call('discover')).sounds.some((s) => s.sound.id === hit));
   });
 
   test('challenges: staff create, feature and upload a banner; others cannot; leaderboard ranks participating videos', async () => {

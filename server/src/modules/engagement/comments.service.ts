@@ -165,24 +165,6 @@ export function createCommentsService(deps: {
     return { c, video };
   }
 
-  async function spamCheck(trx: Database, viewer: SessionUser, text: string, hash: string) {
-    const now = clock.now().getTime();
-    const { rows } = await sql<{ minute: number; hour: number; dup: boolean; joined: Date }>`
-      SELECT
-        (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 60_000)}) AS minute,
-        (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 3600_000)}) AS hour,
-        EXISTS (SELECT 1 FROM comments WHERE user_id = ${viewer.id}::uuid AND body_hash = ${hash} AND created_at > ${new Date(now - limits.duplicateWindowMs)}) AS dup,
-        (SELECT created_at FROM users WHERE id = ${viewer.id}::uuid) AS joined`.execute(trx);
-    const r = rows[0]!;
-    if (r.minute >= limits.perMinute) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perMinute} comments a minute`);
-    if (r.hour >= limits.perHour) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perHour} comments an hour`);
-    if (r.dup) throw conflict('duplicate_comment', 'you just posted the same comment');
-    const links = countLinks(text);
-    const isNew = now - new Date(r.joined).getTime() < limits.newAccountMs;
-    if (links > 0 && isNew) throw forbidden('new accounts cannot post links in comments yet', 'links_not_allowed');
-    if (links > limits.maxLinks) throw badRequest('too_many_links', `a comment may contain at most ${limits.maxLinks} links`);
-  }
-
   return {
     access,
     one,
@@ -247,6 +229,7 @@ export function createCommentsService(deps: {
       let rootId: string | null = null;
       let replyToId: string | null = null;
       let parentAuthor: string | null = null;
+      let replyToName: string | null = null;
       if (body.parentId) {
         const { c: parent } = await visibleComment(body.parentId, viewer).catch((err: unknown) => {
           if (err instanceof AppError && err.status === 404) throw notFound('parent comment');
@@ -257,40 +240,81 @@ export function createCommentsService(deps: {
         rootId = parent.parent_id ?? parent.id;
         parentAuthor = parent.user_id;
         replyToId = parent.parent_id ? parent.user_id : null;
+        replyToName = parent.parent_id ? parent.username : null;
       }
+      const links = countLinks(text);
+      if (links > limits.maxLinks) throw badRequest('too_many_links', `a comment may contain at most ${limits.maxLinks} links`);
       const hidden = !v.isOwner && matchesFilter(text, v.comment_filter);
       const hash = crypto.createHash('sha256').update(normalizeForDup(text)).digest('hex').slice(0, 32);
       const id = crypto.randomUUID();
-      await db.transaction().execute(async (trx) => {
-        // One author's comments are checked and written one at a time, so a flood cannot race past the limits.
+      const excerpt = text.slice(0, 140);
+      const now = clock.now().getTime();
+      type Written = {
+        minute: number;
+        hour: number;
+        dup: boolean;
+        joined: Date;
+        created_at: Date | null;
+        display_name: string;
+        avatar_key: string | null;
+        notes: { user_id: string; seq: number }[] | null;
+      };
+      const w = await db.transaction().execute(async (trx) => {
+        // One author's comments are checked and written one at a time, so a flood cannot race past the limits
+        // (the check runs in the next statement, so its snapshot includes whatever the lock waited for).
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`comment:${viewer.id}`}, 0))`.execute(trx);
-        await spamCheck(trx, viewer, text, hash);
         try {
-          await sql`
-            WITH ins AS (INSERT INTO comments (id, video_id, user_id, parent_id, reply_to_id, body, body_hash, hidden)
-                VALUES (${id}::uuid, ${videoId}::uuid, ${viewer.id}::uuid, ${rootId}::uuid, ${replyToId}::uuid, ${text}, ${hash}, ${hidden})
-                RETURNING id, video_id, parent_id, hidden),
+          // The spam guards, the comment, its counters, the recommender's event and the creator's
+          // notification in one statement: nothing is written unless every guard passes.
+          const { rows } = await sql<Written>`
+            WITH chk AS (
+              SELECT
+                (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 60_000)}) AS minute,
+                (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 3600_000)}) AS hour,
+                EXISTS (SELECT 1 FROM comments WHERE user_id = ${viewer.id}::uuid AND body_hash = ${hash}
+                  AND created_at > ${new Date(now - limits.duplicateWindowMs)}) AS dup,
+                u.created_at AS joined, u.display_name, u.avatar_key
+              FROM users u WHERE u.id = ${viewer.id}::uuid
+            ),
+            ins AS (INSERT INTO comments (id, video_id, user_id, parent_id, reply_to_id, body, body_hash, hidden)
+                SELECT ${id}::uuid, ${videoId}::uuid, ${viewer.id}::uuid, ${rootId}::uuid, ${replyToId}::uuid, ${text}, ${hash}, ${hidden} FROM chk
+                WHERE chk.minute < ${limits.perMinute} AND chk.hour < ${limits.perHour} AND NOT chk.dup
+                  AND (${links} = 0 OR chk.joined <= ${new Date(now - limits.newAccountMs)})
+                RETURNING id, video_id, parent_id, hidden, created_at),
               cv AS (UPDATE videos SET comment_count = comment_count + 1 WHERE id IN (SELECT video_id FROM ins WHERE NOT hidden) RETURNING id),
               cp AS (UPDATE comments SET reply_count = reply_count + 1 WHERE id IN (SELECT parent_id FROM ins WHERE NOT hidden) RETURNING id),
-              ev AS (INSERT INTO events (id, user_id, video_id, type) SELECT ${`srv-${crypto.randomUUID()}`}, ${viewer.id}::uuid, video_id, 'comment' FROM ins)
-            SELECT 1`.execute(trx);
+              ev AS (INSERT INTO events (id, user_id, video_id, type) SELECT ${`srv-${crypto.randomUUID()}`}, ${viewer.id}::uuid, video_id, 'comment' FROM ins),
+              nt AS (${notifications.insertSql(
+                'comment',
+                // The creator hears of it, unless they wrote it or already hear of it as the reply's addressee.
+                sql`SELECT ${v.owner_id}::uuid AS user_id, ${viewer.id}::uuid AS actor_id, video_id, id AS comment_id, ${excerpt}::text AS text
+                  FROM ins WHERE NOT hidden AND ${v.owner_id}::uuid IS DISTINCT FROM ${parentAuthor}::uuid`,
+              )})
+            SELECT chk.minute, chk.hour, chk.dup, chk.joined, chk.display_name, chk.avatar_key, (SELECT created_at FROM ins) AS created_at,
+              (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) AS notes
+            FROM chk`.execute(trx);
+          return rows[0]!;
         } catch (err) {
           // The video or the parent was deleted meanwhile.
           if ((err as { code?: string }).code === '23503') throw notFound(rootId ? 'parent comment' : 'video');
           throw err;
         }
       });
+      if (!w.created_at) {
+        if (w.minute >= limits.perMinute) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perMinute} comments a minute`);
+        if (w.hour >= limits.perHour) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perHour} comments an hour`);
+        if (w.dup) throw conflict('duplicate_comment', 'you just posted the same comment');
+        throw forbidden('new accounts cannot post links in comments yet', 'links_not_allowed');
+      }
+      notifications.announce(w.notes ?? []);
       if (!hidden) {
-        const excerpt = text.slice(0, 140);
         const told = new Set<string>([viewer.id]);
         if (parentAuthor && !told.has(parentAuthor)) {
           await notifications.notify({ userId: parentAuthor, type: 'reply', actorId: viewer.id, videoId, commentId: id, text: excerpt });
           told.add(parentAuthor);
         }
-        if (!told.has(v.owner_id)) {
-          await notifications.notify({ userId: v.owner_id, type: 'comment', actorId: viewer.id, videoId, commentId: id, text: excerpt });
-          told.add(v.owner_id);
-        }
+        // The creator was notified in the statement above (unless they are the one replied to).
+        told.add(v.owner_id);
         if (mentions.length) {
           const users = await db
             .selectFrom('users')
@@ -315,7 +339,28 @@ export function createCommentsService(deps: {
           }
         }
       }
-      return one(id, viewer);
+      // The answer from what is known (the statement returned the author's profile and the time).
+      return toDto(
+        {
+          id,
+          video_id: videoId,
+          user_id: viewer.id,
+          parent_id: rootId,
+          body: text,
+          hidden,
+          like_count: 0,
+          reply_count: 0,
+          pinned_at: null,
+          created_at: w.created_at,
+          username: viewer.username,
+          display_name: w.display_name,
+          avatar_key: w.avatar_key,
+          reply_to: replyToName,
+          liked: false,
+          owner_id: v.owner_id,
+        },
+        viewer,
+      );
     },
 
     async remove(viewer: SessionUser, commentId: string) {

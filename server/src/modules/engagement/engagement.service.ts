@@ -8,15 +8,26 @@ import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { VideosService } from '../videos/videos.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { videoVisibleSql, type SocialService } from '../social/social.service.ts';
+import { videoVisibleSql, videoVisibleToSql, type SocialService } from '../social/social.service.ts';
 
 const eventId = () => `srv-${crypto.randomUUID()}`;
+
+/** Likes waiting for the next batch statement; at most this many go in one. */
+const MAX_LIKE_BATCH = 256;
+type LikeRequest = { userId: string; videoId: string; feed: string | null; done: (r: { found: boolean; likes: number }) => void; fail: (err: unknown) => void };
+type LikeRow = { i: number; found: boolean; likes: number | null; notes: { user_id: string; seq: number }[] | null };
 
 /**
  * Likes, saves, collections and the counters on videos. Every write is one statement (a
  * CTE): the source row, the counter and the recommender's event change together or not at all, and
  * a repeated or concurrent like hits the primary key and counts once. `reconcile()` recomputes the
  * counters from the source rows (the hourly job, and what a benchmark calls to check convergence).
+ *
+ * Likes are the hottest write, so they are group-committed: likes that arrive while the previous
+ * batch is running wait for the next one, and each batch is ONE statement for all of them — the
+ * visibility check, the rows, the counters, the events and the notifications (PGlite has one
+ * connection, and a statement's fixed cost dominates a like). Each caller still gets its answer
+ * only after its like is committed.
  */
 export function createEngagementService(deps: {
   db: Database;
@@ -26,6 +37,69 @@ export function createEngagementService(deps: {
   videos: VideosService;
 }) {
   const { db, notifications, videosRepo, videos } = deps;
+
+  const likeQueue: LikeRequest[] = [];
+  let likeBusy = false;
+  let likeScheduled = false;
+
+  /** One statement for a batch of likes: answers, per request (by index), whether the video was visible and its like count after. */
+  async function likeBatch(batch: LikeRequest[]): Promise<LikeRow[]> {
+    const { rows } = await sql<LikeRow>`
+      WITH req AS (
+        SELECT * FROM unnest(${batch.map((_, i) => i)}::int[], ${batch.map((b) => b.userId)}::uuid[], ${batch.map((b) => b.videoId)}::uuid[],
+          ${batch.map(() => eventId())}::text[], ${batch.map((b) => b.feed)}::text[]) AS r(i, user_id, video_id, ev_id, feed)
+      ),
+      ok AS (
+        SELECT r.i, r.user_id, r.video_id, r.ev_id, r.feed, v.user_id AS owner
+        FROM req r JOIN videos v ON v.id = r.video_id JOIN users a ON a.id = v.user_id
+        WHERE ${videoVisibleToSql(sql`r.user_id`)}
+      ),
+      ins AS (INSERT INTO likes (user_id, video_id) SELECT DISTINCT user_id, video_id FROM ok ON CONFLICT DO NOTHING RETURNING user_id, video_id),
+      upd AS (
+        UPDATE videos SET like_count = like_count + c.n FROM (SELECT video_id, count(*) AS n FROM ins GROUP BY video_id) c
+        WHERE videos.id = c.video_id RETURNING videos.id, videos.like_count
+      ),
+      -- The same person liking the same video twice in one batch: the first request is the like.
+      first AS (SELECT DISTINCT ON (ok.user_id, ok.video_id) ok.* FROM ok JOIN ins USING (user_id, video_id) ORDER BY ok.user_id, ok.video_id, ok.i),
+      ev AS (INSERT INTO events (id, user_id, video_id, type, feed) SELECT ev_id, user_id, video_id, 'like', feed FROM first),
+      nt AS (${notifications.insertSql(
+        'like',
+        sql`SELECT owner AS user_id, user_id AS actor_id, video_id, NULL::uuid AS comment_id, NULL::text AS text FROM first`,
+      )})
+      SELECT r.i, ok.i IS NOT NULL AS found, coalesce(upd.like_count, v.like_count) AS likes,
+        CASE WHEN r.i = 0 THEN (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) END AS notes
+      FROM req r LEFT JOIN ok ON ok.i = r.i LEFT JOIN upd ON upd.id = r.video_id LEFT JOIN videos v ON v.id = r.video_id`.execute(db);
+    return rows;
+  }
+
+  async function runLikes(batch: LikeRequest[]) {
+    let rows: LikeRow[];
+    try {
+      rows = await likeBatch(batch);
+    } catch (err) {
+      // One bad request (a video deleted mid-statement, a deadlock between two processes' batches on
+      // PostgreSQL) must not fail the others: retry them one by one.
+      if (batch.length === 1) return batch[0]!.fail(err);
+      for (const b of batch) await runLikes([b]);
+      return;
+    }
+    notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
+    for (const r of rows) batch[r.i]!.done({ found: r.found, likes: Number(r.likes ?? 0) });
+  }
+
+  function pumpLikes() {
+    if (likeBusy || likeScheduled || !likeQueue.length) return;
+    likeScheduled = true;
+    // Let the likes that arrive in this turn of the event loop join the batch.
+    setImmediate(() => {
+      likeScheduled = false;
+      likeBusy = true;
+      void runLikes(likeQueue.splice(0, MAX_LIKE_BATCH)).finally(() => {
+        likeBusy = false;
+        pumpLikes();
+      });
+    });
+  }
 
   async function videoExists(id: string) {
     return !!(await db.selectFrom('videos').select('id').where('id', '=', id).executeTakeFirst());
@@ -85,16 +159,12 @@ export function createEngagementService(deps: {
 
   return {
     async like(viewer: SessionUser, videoId: string, feed?: string): Promise<LikeState> {
-      const { rows } = await sql<{ owner: string | null; likes: number | null; changed: boolean }>`
-        WITH v AS (SELECT v.id, v.user_id FROM videos v JOIN users a ON a.id = v.user_id WHERE v.id = ${videoId}::uuid AND ${videoVisibleSql(viewer.id)}),
-        ins AS (INSERT INTO likes (user_id, video_id) SELECT ${viewer.id}::uuid, id FROM v ON CONFLICT DO NOTHING RETURNING video_id),
-        upd AS (UPDATE videos SET like_count = like_count + 1 WHERE id IN (SELECT video_id FROM ins) RETURNING like_count),
-        ev AS (INSERT INTO events (id, user_id, video_id, type, feed) SELECT ${eventId()}, ${viewer.id}::uuid, video_id, 'like', ${feed ?? null} FROM ins)
-        SELECT (SELECT user_id FROM v) AS owner, (SELECT like_count FROM upd) AS likes, EXISTS (SELECT 1 FROM ins) AS changed`.execute(db);
-      const r = rows[0]!;
-      if (!r.owner) throw notFound('video');
-      if (r.changed) await notifications.notify({ userId: r.owner, type: 'like', actorId: viewer.id, videoId });
-      return { liked: true, likes: r.likes ?? (await counterOf(videoId, 'like_count')) };
+      const r = await new Promise<{ found: boolean; likes: number }>((done, fail) => {
+        likeQueue.push({ userId: viewer.id, videoId, feed: feed ?? null, done, fail });
+        pumpLikes();
+      });
+      if (!r.found) throw notFound('video');
+      return { liked: true, likes: r.likes };
     },
 
     async unlike(viewer: SessionUser, videoId: string): Promise<LikeState> {

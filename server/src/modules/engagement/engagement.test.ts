@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '@flick/contracts';
 import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../testing/harness.ts';
+import type { SessionUser } from '../identity/identity.service.ts';
 import { countLinks, matchesFilter, normalizeForDup } from './comments.service.ts';
 
 const rejects = (p: Promise<unknown>, status: number, code?: string) =>
@@ -75,6 +76,63 @@ describe('likes, saves, comments', () => {
     assert.equal(likes.videoId, video);
     assert.deepEqual(likes.actors.map((a) => a.username).sort(), [fan.me.username, other.me.username].sort());
     assert.equal((await t.anon.call('video', { params: { id: video } })).stats.likes, 2);
+  });
+
+  test('likes are group-committed: a burst of concurrent likes on several videos, in one batch or many, counts and notifies exactly', async () => {
+    const db = t.ctx.dbh.db;
+    const creator2 = await t.newUser();
+    const vids = await Promise.all([0, 1, 2].map((i) => insertReadyVideo(t, { userId: creator2.me.id, caption: `burst ${i}`, at: new Date() })));
+    const hidden = await insertReadyVideo(t, { userId: creator2.me.id, caption: 'private one', at: new Date(), visibility: 'private' });
+    const fans = await Promise.all(Array.from({ length: 12 }, () => t.newUser()));
+    // One fan is blocked by the creator: they cannot see (404), so nothing of theirs is stored.
+    await db.insertInto('blocks').values({ blocker_id: creator2.me.id, blocked_id: fans[0]!.me.id }).execute();
+    const session = (u: TestUser): SessionUser => ({ id: u.me.id, username: u.me.username, roles: ['user'], isMinor: false });
+    // Every fan likes every video twice, plus the private one, all at once through the service (no HTTP in between).
+    const calls = fans.flatMap((f) =>
+      [...vids, ...vids, hidden].map((v) =>
+        t.ctx.engagement.like(session(f), v).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        ),
+      ),
+    );
+    const out = await Promise.all(calls);
+    const refused = out.filter((o) => !o.ok);
+    assert.equal(refused.length, 12 + 6, 'the private video for everyone, and every video for the blocked fan');
+    assert.ok(refused.every((o) => !o.ok && o.e instanceof Error && /not found/i.test(o.e.message)));
+    for (const v of vids) {
+      const c = await counters(t, v);
+      assert.equal(c.like_count, 11, 'eleven fans, each counted once');
+      const rows = await db
+        .selectFrom('likes')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('video_id', '=', v)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(rows.n), 11);
+      const ev = await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('video_id', '=', v)
+        .where('type', '=', 'like')
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(ev.n), 11, 'one recommender event per like');
+    }
+    assert.equal((await counters(t, hidden)).like_count, 0);
+    const answers = out.flatMap((o) => (o.ok ? [o.r.likes] : []));
+    assert.ok(
+      answers.every((n) => n >= 1 && n <= 11),
+      'each caller sees a count that includes its own like',
+    );
+    const inbox = await creator2.client.call('notifications', { query: {} });
+    const likeGroups = inbox.items.filter((i) => i.type === 'like');
+    assert.equal(likeGroups.length, 3, 'one group per video');
+    assert.ok(
+      likeGroups.every((g) => g.count === 11 && g.actorCount === 11),
+      JSON.stringify(likeGroups.map((g) => g.count)),
+    );
+    // A like after the burst answers with the exact count.
+    const late = await t.newUser();
+    assert.equal((await late.client.call('likeVideo', { params: { id: vids[0]! } })).likes, 12);
   });
 
   test('liking needs a session, a real visible video; deleted or private videos are 404', async () => {
@@ -191,6 +249,10 @@ describe('likes, saves, comments', () => {
     // Notifications: the creator heard of both comments, fan of the reply, other of the mention and the comment like.
     const creatorInbox = await creator.client.call('notifications', { query: {} });
     assert.equal(creatorInbox.items.filter((i) => i.type === 'comment' && i.videoId === v).length, 2);
+    assert.ok(
+      creatorInbox.items.some((i) => i.type === 'reply' && i.commentId === r2.id),
+      'a reply to the creator reaches them as a reply (not also as a comment)',
+    );
     const fanInbox = await fan.client.call('notifications', { query: {} });
     assert.ok(fanInbox.items.some((i) => i.type === 'reply' && i.commentId === r1.id && i.text === 'thanks'));
     const otherInbox = await other.client.call('notifications', { query: {} });

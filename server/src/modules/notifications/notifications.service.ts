@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { NotificationType, type NotificationGroup, type UserSummary } from '@flick/contracts';
 import type { Database } from '../../platform/db/db.ts';
 import type { BlobStore } from '../../platform/blob/blob.ts';
@@ -54,6 +54,21 @@ function keysFor(n: NotifyInput): { group: string; dedup: string | null } {
     case 'moderation':
     case 'system':
       return { group: `${n.type}:${crypto.randomUUID()}`, dedup: null };
+  }
+}
+
+/** The types another module's write statement may notify inside itself (see `insertSql`). */
+export type InlineNotificationType = 'like' | 'comment' | 'follow';
+
+/** keysFor() in SQL, over a source row `s` (actor_id, video_id, comment_id). */
+function keysSql(type: InlineNotificationType): { group: RawBuilder<string>; dedup: RawBuilder<string> } {
+  switch (type) {
+    case 'like':
+      return { group: sql`'like:' || s.video_id`, dedup: sql`'like:' || s.video_id || ':' || s.actor_id` };
+    case 'follow':
+      return { group: sql`'follow'`, dedup: sql`'follow:' || s.actor_id` };
+    case 'comment':
+      return { group: sql`'comment:' || s.comment_id`, dedup: sql`'comment:' || s.comment_id` };
   }
 }
 
@@ -139,6 +154,31 @@ export function createNotificationsService(deps: { db: Database; blob: BlobStore
       if (seq === undefined) return false;
       emit(n.userId, Number(seq));
       return true;
+    },
+
+    /**
+     * The notify() rules as one INSERT … SELECT a write statement can carry as a CTE, so the source row,
+     * its counter and its notification are one round trip (and one statement for a batch of them).
+     * `source` is a SELECT of (user_id = recipient, actor_id, video_id, comment_id, text); rows about
+     * oneself, turned-off types, and actors the recipient blocked or muted are skipped, and the dedup key
+     * drops repeats. RETURNING (user_id, seq): pass those rows to `announce()` once the statement is done.
+     */
+    insertSql(type: InlineNotificationType, source: RawBuilder<unknown>): RawBuilder<unknown> {
+      const keys = keysSql(type);
+      return sql`INSERT INTO notifications (id, user_id, type, actor_id, video_id, comment_id, group_key, dedup_key, text)
+        SELECT gen_random_uuid(), s.user_id, ${type}, s.actor_id, s.video_id, s.comment_id, ${keys.group}, ${keys.dedup}, left(coalesce(s.text, ''), 300)
+        FROM (${source}) s
+        WHERE s.user_id <> s.actor_id
+          AND NOT EXISTS (SELECT 1 FROM notification_prefs p WHERE p.user_id = s.user_id AND p.type = ${type} AND NOT p.enabled)
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = s.user_id AND b.blocked_id = s.actor_id)
+          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = s.user_id AND m.muted_id = s.actor_id)
+        ON CONFLICT (user_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        RETURNING user_id, seq`;
+    },
+
+    /** Live delivery of rows an `insertSql` statement wrote. */
+    announce(rows: readonly { user_id: string; seq: number | string }[]) {
+      for (const r of rows) emit(r.user_id, Number(r.seq));
     },
 
     unread,
