@@ -194,8 +194,13 @@ export const Template = z.object({
   useCount: z.number().int(),
   createdAt: z.string(),
 });
+export type Template = z.infer<typeof Template>;
 export const TemplateBody = z.object({ title: z.string().trim().min(1).max(100), edl: z.unknown() }).strict();
 export const TemplateList = z.object({ items: z.array(Template) });
+
+/** "Don't turn my uploads' audio into sounds": the account default (each upload may choose otherwise). */
+export const SoundSettings = z.object({ fromUploads: z.boolean() }).strict();
+export type SoundSettings = z.infer<typeof SoundSettings>;
 
 const Id = z.object({ id: z.string().uuid('not an id') });
 
@@ -323,6 +328,32 @@ export const studioRoutes = {
     tags: ['studio'],
     auth: false,
     response: TemplateList,
+  }),
+  template: route({
+    method: 'GET',
+    path: '/api/studio/templates/:id',
+    summary: 'A template and its slots',
+    tags: ['studio'],
+    auth: false,
+    params: Id,
+    response: Template,
+  }),
+  soundSettings: route({
+    method: 'GET',
+    path: '/api/me/sound-settings',
+    summary: "Whether my uploads' audio becomes sounds others can use (the default for new uploads)",
+    tags: ['sounds'],
+    auth: true,
+    response: SoundSettings,
+  }),
+  updateSoundSettings: route({
+    method: 'PUT',
+    path: '/api/me/sound-settings',
+    summary: "Turn my uploads' audio into sounds, or not (applies to uploads published from now on that did not choose themselves)",
+    tags: ['sounds'],
+    auth: true,
+    body: SoundSettings,
+    response: SoundSettings,
   }),
   createTemplate: route({
     method: 'POST',

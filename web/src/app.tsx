@@ -26,10 +26,14 @@ import { StaffChallengesPage } from './pages/staff-challenges-page.tsx';
 import { EmbedPage } from './pages/embed-page.tsx';
 import { StudioPage } from './pages/studio-page.tsx';
 import { StudioSoundPage } from './pages/studio-sound-page.tsx';
+import { AdsPage } from './pages/ads-page.tsx';
+import { AdsReviewPage } from './pages/ads-review-page.tsx';
+import { StudioTemplatesPage, UseTemplatePage } from './pages/studio-templates-page.tsx';
 import { useRoute, type Route } from './router.ts';
 
 // Chart.js is only needed on the analytics page: load it with the page.
 const AnalyticsPage = lazy(() => import('./pages/analytics-page.tsx').then((m) => ({ default: m.AnalyticsPage })));
+const AdsReportPage = lazy(() => import('./pages/ads-report-page.tsx').then((m) => ({ default: m.AdsReportPage })));
 
 const TITLES: Partial<Record<Route['name'], string>> = { feed: 'Flick', 'not-found': 'Not found · Flick' };
 
@@ -83,6 +87,20 @@ function renderPage(route: Route, feedEpoch: number): ReactNode {
       return <StudioPage />;
     case 'sound':
       return <StudioSoundPage key={route.id} id={route.id} />;
+    case 'studio-templates':
+      return <StudioTemplatesPage />;
+    case 'studio-template':
+      return <UseTemplatePage key={route.id} id={route.id} />;
+    case 'ads':
+      return <AdsPage />;
+    case 'ads-report':
+      return (
+        <Suspense fallback={<Spinner />}>
+          <AdsReportPage key={`${route.level}:${route.id}`} level={route.level} id={route.id} />
+        </Suspense>
+      );
+    case 'staff-ads':
+      return <AdsReviewPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -26,7 +26,12 @@ export type Route =
   | { name: 'analytics'; videoId: string | null }
   | { name: 'embed'; id: string }
   | { name: 'studio' }
+  | { name: 'studio-templates' }
+  | { name: 'studio-template'; id: string }
   | { name: 'sound'; id: string }
+  | { name: 'ads' }
+  | { name: 'ads-report'; level: 'campaign' | 'ad-group' | 'ad'; id: string }
+  | { name: 'staff-ads' }
   | { name: 'not-found' };
 
 const NAVIGATE_EVENT = 'flick:navigate';
@@ -51,6 +56,8 @@ export function matchRoute(pathname: string): Route {
       return { name: 'upload' };
     case '/studio':
       return { name: 'studio' };
+    case '/studio/templates':
+      return { name: 'studio-templates' };
     case '/login':
       return { name: 'login' };
     case '/signup':
@@ -73,6 +80,10 @@ export function matchRoute(pathname: string): Route {
       return { name: 'staff-payouts' };
     case '/staff/ledger':
       return { name: 'staff-ledger' };
+    case '/ads':
+      return { name: 'ads' };
+    case '/staff/ads':
+      return { name: 'staff-ads' };
   }
   const profile = /^\/@([^/]+)$/.exec(path);
   if (profile?.[1]) return { name: 'profile', username: decode(profile[1]) };
@@ -88,8 +99,12 @@ export function matchRoute(pathname: string): Route {
   if (embed?.[1]) return { name: 'embed', id: decode(embed[1]) };
   const videoStats = /^\/analytics\/([^/]+)$/.exec(path);
   if (videoStats?.[1]) return { name: 'analytics', videoId: decode(videoStats[1]) };
+  const template = /^\/studio\/templates\/([^/]+)$/.exec(path);
+  if (template?.[1]) return { name: 'studio-template', id: decode(template[1]) };
   const sound = /^\/sound\/([^/]+)$/.exec(path);
   if (sound?.[1]) return { name: 'sound', id: decode(sound[1]) };
+  const adReport = /^\/ads\/report\/(campaign|ad-group|ad)\/([^/]+)$/.exec(path);
+  if (adReport?.[1] && adReport[2]) return { name: 'ads-report', level: adReport[1] as 'campaign' | 'ad-group' | 'ad', id: decode(adReport[2]) };
   const video = /^\/v\/([^/]+)$/.exec(path);
   if (video?.[1]) return { name: 'video', id: decode(video[1]) };
   return { name: 'not-found' };
@@ -161,3 +176,4 @@ export const loginPath = (next?: string) => (next && next !== '/' ? `/login?next
 export const tagPath = (tag: string) => `/tag/${encodeURIComponent(tag.replace(/^#/, '').toLowerCase())}`;
 export const challengePath = (slug: string) => `/challenge/${encodeURIComponent(slug)}`;
 export const searchPath = (q: string) => (q ? `/search?q=${encodeURIComponent(q)}` : '/search');
+export const soundPath = (id: string) => `/sound/${encodeURIComponent(id)}`;

@@ -73,7 +73,10 @@ export function tusErrorMessage(err: Error): string {
   return 'Upload interrupted. Check your connection, then resume.';
 }
 
-export function startUpload(file: File, opts: { caption: string; visibility: Visibility }): void {
+export function startUpload(
+  file: File,
+  opts: { caption: string; visibility: Visibility; /** Turn the audio into a sound (absent: the account setting). */ sound?: 'on' | 'off' },
+): void {
   resetUpload();
   const gen = ++generation;
   set({ step: 'uploading', fileName: file.name, sent: 0, total: file.size, paused: false, error: null });
@@ -82,7 +85,13 @@ export function startUpload(file: File, opts: { caption: string; visibility: Vis
     chunkSize: CHUNK_SIZE,
     retryDelays: [0, 1000, 3000, 5000, 10000],
     removeFingerprintOnSuccess: true,
-    metadata: { filename: file.name, filetype: file.type || 'application/octet-stream', caption: opts.caption, visibility: opts.visibility },
+    metadata: {
+      filename: file.name,
+      filetype: file.type || 'application/octet-stream',
+      caption: opts.caption,
+      visibility: opts.visibility,
+      ...(opts.sound ? { sound: opts.sound } : {}),
+    },
     onProgress(sent, total) {
       if (gen !== generation || state.step !== 'uploading') return;
       set({ ...state, sent, total });

@@ -5,10 +5,11 @@ import { Link } from './link.tsx';
 import { Avatar } from './avatar.tsx';
 import { SearchIcon } from './discovery-icons.tsx';
 import { BellIcon } from './engagement-icons.tsx';
+import { StudioIcon } from '../studio/studio-icon.tsx';
 import { useUnread } from '../notifications.ts';
 import '../styles/engagement.css';
 
-/** Home · Upload (+) · Inbox (signed in, with an unread badge) · Profile (or Log in). */
+/** Home · Discover · Upload (+) · Studio, Wallet, Inbox (signed in; Inbox with an unread badge) · Profile (or Log in). */
 export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: () => void }) {
   const { me, loading } = useMe();
   const unread = useUnread();
@@ -46,6 +47,17 @@ export function BottomNav({ route, onHomeAgain }: { route: Route; onHomeAgain?: 
           <PlusIcon />
         </span>
       </Link>
+      {me && (
+        <Link
+          to="/studio"
+          className={route.name.startsWith('studio') || route.name === 'sound' ? 'nav-item is-active' : 'nav-item'}
+          aria-current={route.name === 'studio' ? 'page' : undefined}
+          data-testid="nav-studio"
+        >
+          <StudioIcon />
+          <span>Studio</span>
+        </Link>
+      )}
       {me && (
         <Link
           to="/wallet"

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { EdlInput, Sound, Video } from '@flick/contracts';
+import type { EdlInput, Sound, SoundSettings, Video } from '@flick/contracts';
 import { api, errorMessage, useMe } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { CenterState, Spinner } from '../components/states.tsx';
 import { loginPath, navigate, useLocation, videoPath } from '../router.ts';
 import { TimelinePreview, type EditorClip, type EditorText } from '../studio/preview.tsx';
+import { VoiceOverEditor, voiceOverAudio, type VoiceOver } from '../studio/voice-over.tsx';
 import '../styles/studio.css';
 
 const STITCH_MAX_MS = 5000;
@@ -92,6 +93,10 @@ export function StudioPage() {
   const [visibility, setVisibility] = useState<'public' | 'followers' | 'private'>('public');
   const [perms, setPerms] = useState({ duet: true, stitch: true, remix: true, download: true });
   const [draftId, setDraftId] = useState<string | null>(null);
+  const [voice, setVoice] = useState<VoiceOver | null>(null);
+  const [templateTitle, setTemplateTitle] = useState('');
+  const [templateId, setTemplateId] = useState<string | null>(null);
+  const [soundSettings, setSoundSettings] = useState<SoundSettings | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -105,6 +110,7 @@ export function StudioPage() {
       (r) => setSounds(r.items),
       () => undefined,
     );
+    void api.call('soundSettings').then(setSoundSettings, () => undefined);
   }, [me]);
 
   useEffect(() => {
@@ -119,9 +125,25 @@ export function StudioPage() {
   const sound = sounds.find((s) => s.id === soundId) ?? null;
   const timeline = useMemo(() => (mode === 'stitch' && origin ? [origin, ...clips] : clips), [mode, origin, clips]);
   const totalMs = timeline.reduce((s, c) => s + c.outMs - c.inMs, 0);
+  // Stable while nothing changes, so the preview's playhead loop is not restarted on every frame.
+  const previewVoice = useMemo(
+    () =>
+      voice && {
+        url: voice.sound.audioUrl,
+        atMs: voiceOverAudio(voice, totalMs).atMs,
+        durationMs: voice.sound.durationMs,
+        volume: voice.volume,
+        fadeInMs: voice.fadeInMs,
+        fadeOutMs: voice.fadeOutMs,
+      },
+    [voice, totalMs],
+  );
 
-  const edl = (): EdlInput => {
-    const track = (cs: EditorClip[]) => ({ clips: cs.map((c) => ({ source: { videoId: c.videoId }, inMs: c.inMs, outMs: c.outMs })) });
+  /** The EDL of what is on screen; `asTemplate`: clips marked as slots become `{ slot }` placeholders and the private voice-over stays out. */
+  const edl = (asTemplate = false): EdlInput => {
+    let slotNo = 0;
+    const source = (c: EditorClip) => (asTemplate && c.asSlot !== false ? { slot: `clip ${++slotNo}` } : { videoId: c.videoId });
+    const track = (cs: EditorClip[]) => ({ clips: cs.map((c) => ({ source: source(c), inMs: c.inMs, outMs: c.outMs })) });
     const overlays = text.map((t) => ({ content: t.content, startMs: t.startMs, endMs: Math.min(t.endMs, totalMs), size: t.size, color: t.color, y: t.y }));
     return {
       version: 1,
@@ -131,7 +153,10 @@ export function StudioPage() {
       text: overlays,
       color: color as 'none',
       originalVolume,
-      audio: sound ? [{ soundId: sound.id, volume: soundVolume, fadeOutMs: 500 }] : [],
+      audio: [
+        ...(sound ? [{ soundId: sound.id, volume: soundVolume, fadeOutMs: 500 }] : []),
+        ...(voice && !asTemplate ? [voiceOverAudio(voice, totalMs)] : []),
+      ],
     };
   };
 
@@ -175,6 +200,25 @@ export function StudioPage() {
     }
   };
 
+  const publishTemplate = async () => {
+    setError(null);
+    try {
+      const t = await api.call('createTemplate', { body: { title: templateTitle.trim(), edl: edl(true) } });
+      setTemplateId(t.id);
+      setStatus(`Template published with ${t.slots.length} slot${t.slots.length === 1 ? '' : 's'}`);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  const changeSoundSettings = async (fromUploads: boolean) => {
+    try {
+      setSoundSettings(await api.call('updateSoundSettings', { body: { fromUploads } }));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
   const saveDraft = async () => {
     try {
       const body = { title: caption.slice(0, 100), edl: edl() };
@@ -188,7 +232,12 @@ export function StudioPage() {
 
   return (
     <div className="studio-page" data-testid="studio-page">
-      <h1 className="st-title">{mode === 'duet' ? 'Duet' : mode === 'stitch' ? 'Stitch' : 'Create'}</h1>
+      <div className="st-row st-head">
+        <h1 className="st-title">{mode === 'duet' ? 'Duet' : mode === 'stitch' ? 'Stitch' : 'Create'}</h1>
+        <Link to="/studio/templates" className="btn btn-secondary" data-testid="studio-templates-link">
+          Templates
+        </Link>
+      </div>
       {origin && (
         <p className="dv-muted" data-testid="studio-origin">
           {mode === 'duet' ? `Duet with ${origin.label}` : `Stitched from ${origin.label}`}
@@ -202,6 +251,7 @@ export function StudioPage() {
         soundUrl={sound?.audioUrl}
         originalVolume={originalVolume}
         soundVolume={soundVolume}
+        voice={previewVoice}
       />
 
       <section className="st-section">
@@ -238,6 +288,17 @@ export function StudioPage() {
               <button type="button" className="btn btn-secondary" onClick={() => setClips((cs) => cs.filter((_, k) => k !== i))}>
                 Remove
               </button>
+              {mode === 'edit' && (
+                <label title="When shared as a template, whoever uses it puts their own clip here">
+                  <input
+                    type="checkbox"
+                    data-testid={`clip-slot-${i}`}
+                    checked={c.asSlot !== false}
+                    onChange={(e) => setClips((cs) => cs.map((x, k) => (k === i ? { ...x, asSlot: e.target.checked } : x)))}
+                  />{' '}
+                  Template slot
+                </label>
+              )}
             </div>
             <TrimStrip clip={c} i={i} onChange={(n) => setClips((cs) => cs.map((x, k) => (k === i ? n : x)))} />
           </div>
@@ -308,6 +369,8 @@ export function StudioPage() {
         )}
       </section>
 
+      <VoiceOverEditor value={voice} onChange={setVoice} timelineMs={totalMs} />
+
       <section className="st-section">
         <h2>Publish</h2>
         <textarea
@@ -357,6 +420,55 @@ export function StudioPage() {
           </button>
         </div>
       </section>
+
+      {mode === 'edit' && (
+        <section className="st-section" data-testid="studio-template-publish">
+          <h2>Share as a template</h2>
+          <p className="dv-muted">
+            Clips ticked “Template slot” are placeholders: whoever uses the template fills each with one of their own clips (as long as yours). The other clips,
+            the text, the look and the library sound stay{voice ? '; your voice-over stays private and is left out' : ''}.
+          </p>
+          <div className="st-row">
+            <input
+              className="st-input"
+              placeholder="Template name"
+              data-testid="template-title"
+              maxLength={100}
+              value={templateTitle}
+              onChange={(e) => setTemplateTitle(e.target.value)}
+            />
+            <button
+              type="button"
+              className="btn btn-secondary"
+              data-testid="template-publish"
+              disabled={!clips.length || !templateTitle.trim() || !clips.some((c) => c.asSlot !== false)}
+              onClick={() => void publishTemplate()}
+            >
+              Publish template
+            </button>
+          </div>
+          {templateId && (
+            <Link to={`/studio/templates/${templateId}`} data-testid="template-published">
+              Open your template
+            </Link>
+          )}
+        </section>
+      )}
+
+      {soundSettings && (
+        <section className="st-section">
+          <h2>Your sounds</h2>
+          <label className="st-row">
+            <input
+              type="checkbox"
+              data-testid="sound-setting-from-uploads"
+              checked={soundSettings.fromUploads}
+              onChange={(e) => void changeSoundSettings(e.target.checked)}
+            />
+            Turn the audio of my uploads into sounds others can use (each upload can still choose)
+          </label>
+        </section>
+      )}
     </div>
   );
 }

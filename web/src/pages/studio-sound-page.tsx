@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SoundPage as SoundPageData } from '@flick/contracts';
-import { api, errorMessage } from '../api.ts';
+import { api, errorMessage, useMe } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { CenterState, Spinner } from '../components/states.tsx';
 import { videoPath } from '../router.ts';
@@ -10,6 +10,7 @@ import '../styles/studio.css';
 export function StudioSoundPage({ id }: { id: string }) {
   const [data, setData] = useState<SoundPageData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { me } = useMe();
   useEffect(() => {
     void api.call('sound', { params: { id } }).then(setData, (e: unknown) => setError(errorMessage(e)));
   }, [id]);
@@ -31,6 +32,22 @@ export function StudioSoundPage({ id }: { id: string }) {
         </span>
       </p>
       <audio controls src={sound.audioUrl} preload="none" />
+      {me?.id === sound.owner.id && (
+        <label className="st-row">
+          <input
+            type="checkbox"
+            data-testid="sound-enabled"
+            checked={sound.enabled}
+            onChange={(e) =>
+              void api.call('updateSound', { params: { id: sound.id }, body: { enabled: e.target.checked } }).then(
+                (s) => setData({ ...data, sound: s }),
+                (err: unknown) => setError(errorMessage(err)),
+              )
+            }
+          />
+          Others can use this sound (off: it leaves the library and cannot be used in new videos)
+        </label>
+      )}
       <Link to={`/studio?sound=${sound.id}`} className="btn btn-primary" data-testid="use-sound">
         Use this sound
       </Link>

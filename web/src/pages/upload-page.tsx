@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { Video, Visibility } from '@flick/contracts';
-import { useMe } from '../api.ts';
+import { api, useMe } from '../api.ts';
 import { CheckIcon, LockIcon, RetryIcon, UploadIcon } from '../components/icons.tsx';
 import { Link } from '../components/link.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
@@ -80,6 +80,14 @@ function UploadForm({ refusal }: { refusal: string | null }) {
   const [caption, setCaptionState] = useState(uploadDraft.caption);
   const [visibility, setVisibilityState] = useState<Visibility>(uploadDraft.visibility);
   const [error, setError] = useState<string | null>(refusal);
+  // Whether this upload's audio becomes a sound others can use (starts from the account setting).
+  const [makeSound, setMakeSound] = useState<boolean | null>(null);
+  useEffect(() => {
+    void api.call('soundSettings').then(
+      (s) => setMakeSound((cur) => cur ?? s.fromUploads),
+      () => undefined,
+    );
+  }, []);
   const setCaption = (v: string) => {
     uploadDraft.caption = v;
     setCaptionState(v);
@@ -107,7 +115,7 @@ function UploadForm({ refusal }: { refusal: string | null }) {
       return;
     }
     setError(null);
-    startUpload(file, { caption, visibility });
+    startUpload(file, { caption, visibility, ...(makeSound === null ? {} : { sound: makeSound ? 'on' : 'off' }) });
   };
 
   const hint = VISIBILITY.find((v) => v.value === visibility)?.hint;
@@ -175,6 +183,13 @@ function UploadForm({ refusal }: { refusal: string | null }) {
         </select>
         {hint && <p className="field-hint">{hint}</p>}
       </div>
+
+      {makeSound !== null && (
+        <label className="field field-check">
+          <input type="checkbox" data-testid="upload-make-sound" checked={makeSound} onChange={(e) => setMakeSound(e.target.checked)} /> Let others use this
+          video&apos;s audio as a sound
+        </label>
+      )}
 
       <ErrorText message={error} />
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type HlsInstance from 'hls.js';
 import type { EdlInput } from '@flick/contracts';
+import { voiceOverGain } from './voice-over.tsx';
 
 /** A clip as the editor holds it, with what the preview needs to play it. */
 export type EditorClip = {
@@ -12,6 +13,8 @@ export type EditorClip = {
   inMs: number;
   outMs: number;
   label: string;
+  /** When publishing as a template: a placeholder others fill with their own clip. */
+  asSlot?: boolean;
 };
 export type EditorText = { content: string; startMs: number; endMs: number; size: number; color: string; y: number };
 
@@ -62,16 +65,20 @@ export function TimelinePreview(props: {
   soundUrl?: string | null;
   originalVolume: number;
   soundVolume: number;
+  /** A voice-over placed on the timeline (played from `atMs`, with its level and fades). */
+  voice?: { url: string; atMs: number; durationMs: number; volume: number; fadeInMs: number; fadeOutMs: number } | null;
 }) {
-  const { clips, duet, text, color, soundUrl, originalVolume, soundVolume } = props;
+  const { clips, duet, text, color, soundUrl, originalVolume, soundVolume, voice } = props;
   const mainRef = useRef<HTMLVideoElement>(null);
   const duetRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
+  const voiceRef = useRef<HTMLAudioElement>(null);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [timeMs, setTimeMs] = useState(0);
   const clip = clips[index];
+  const totalMs = clips.reduce((s, c) => s + clipLen(c), 0);
   const offsetBefore = clips.slice(0, index).reduce((s, c) => s + clipLen(c), 0);
 
   useEffect(() => {
@@ -114,16 +121,29 @@ export function TimelinePreview(props: {
             el.pause();
             audioRef.current?.pause();
             duetRef.current?.pause();
+            voiceRef.current?.pause();
             setPlaying(false);
           }
         }
-        setTimeMs(offsetBefore + Math.max(0, local - clip.inMs));
+        const now = offsetBefore + Math.max(0, local - clip.inMs);
+        setTimeMs(now);
+        // The voice-over plays from its place on the timeline, at its level with its fades (as the render mixes it).
+        const vo = voiceRef.current;
+        if (vo && voice) {
+          const rel = now - voice.atMs;
+          const len = Math.min(voice.durationMs, totalMs - voice.atMs);
+          if (playing && !el.paused && rel >= 0 && rel < len) {
+            if (vo.paused || Math.abs(vo.currentTime * 1000 - rel) > 300) vo.currentTime = rel / 1000;
+            vo.volume = voiceOverGain(voice, rel, len);
+            if (vo.paused) void vo.play().catch(() => undefined);
+          } else if (!vo.paused) vo.pause();
+        }
       }
       raf = requestAnimationFrame(tick);
     };
     raf = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(raf);
-  }, [clip, clips.length, index, offsetBefore]);
+  }, [clip, clips.length, index, offsetBefore, playing, voice, totalMs]);
 
   useEffect(() => {
     const cv = canvasRef.current;
@@ -148,6 +168,7 @@ export function TimelinePreview(props: {
       el.pause();
       audioRef.current?.pause();
       duetRef.current?.pause();
+      voiceRef.current?.pause();
       setPlaying(false);
       return;
     }
@@ -161,7 +182,7 @@ export function TimelinePreview(props: {
     void duetRef.current?.play().catch(() => undefined);
   };
 
-  const total = clips.reduce((s, c) => s + clipLen(c), 0);
+  const total = totalMs;
   return (
     <div className="st-preview" data-testid="studio-preview">
       <div className={`st-frame${duet ? ' st-duet' : ''}`} style={{ filter: CSS_GRADES[color] ?? 'none' }}>
@@ -170,6 +191,7 @@ export function TimelinePreview(props: {
         <canvas ref={canvasRef} className="st-overlay" width={360} height={640} data-testid="studio-preview-canvas" />
       </div>
       {soundUrl && <audio ref={audioRef} src={soundUrl} preload="auto" />}
+      {voice && <audio ref={voiceRef} src={voice.url} preload="auto" data-testid="studio-preview-voice" />}
       <div className="st-row">
         <button type="button" className="btn btn-secondary" data-testid="studio-play" disabled={!clips.length} onClick={play}>
           {playing ? 'Pause' : 'Preview'}

@@ -8,11 +8,13 @@ import { buildRenderPlan, checkEdl, clipTimelineMs, edlDurationMs, trackMs, type
 import { findMediaTools } from '../ffmpeg-binaries.ts';
 import { createMediaRunner } from '../media-runner.ts';
 import { makeClip } from '../../testing/clips.ts';
+import { toneLevel } from '../../testing/tone-level.ts';
 
 const fonts: FontFiles = { sans: '/f/sans.ttf', 'sans-bold': '/f/bold.ttf', serif: '/f/serif.ttf', mono: '/f/mono.ttf' };
 const V1 = '00000000-0000-4000-8000-000000000001';
 const V2 = '00000000-0000-4000-8000-000000000002';
 const S1 = '00000000-0000-4000-8000-0000000000a1';
+const S2 = '00000000-0000-4000-8000-0000000000a2';
 
 const parse = (e: EdlInput) => Edl.parse(e);
 const clip = (videoId: string, inMs: number, outMs: number, extra: Record<string, unknown> = {}) => ({ source: { videoId }, inMs, outMs, ...extra });
@@ -202,6 +204,43 @@ describe('buildRenderPlan', () => {
     assert.match(plan.filter, /\[a0_0\]\[s0\]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,atrim=duration=5\.000\[aout\]/);
   });
 
+  it('a library sound and a voice-over each keep their own place, level and fades, mixed under the original', () => {
+    const e = parse({
+      version: 1,
+      tracks: [{ clips: [clip(V1, 0, 6000)] }],
+      audio: [
+        { soundId: S1, volume: 0.5, fadeOutMs: 500 },
+        { soundId: S2, atMs: 2500, volume: 1.4, fadeInMs: 200, fadeOutMs: 1000 },
+      ],
+    });
+    const plan = buildRenderPlan(
+      e,
+      {
+        clips: [media(1)],
+        sounds: [
+          { path: '/m/song.m4a', durationMs: 60_000 },
+          { path: '/m/voice.m4a', durationMs: 2000 },
+        ],
+        fonts,
+      },
+      '/o.mp4',
+    );
+    // The voice-over is read from its start for its own 2 s (shorter than what is left of the timeline).
+    assert.deepEqual(plan.args.slice(12, 18), ['-ss', '0.000', '-t', '2.000', '-i', '/m/voice.m4a']);
+    assert.match(plan.filter, /\[1:a\]atrim=duration=6\.000,asetpts=PTS-STARTPTS,[^\n]*,volume=0\.5,afade=t=out:st=5\.500:d=0\.500\[s0\]/);
+    assert.match(
+      plan.filter,
+      /\[2:a\]atrim=duration=2\.000,asetpts=PTS-STARTPTS,[^\n]*,volume=1\.4,afade=t=in:st=0:d=0\.200,afade=t=out:st=1\.000:d=1\.000,adelay=2500:all=1\[s1\]/,
+    );
+    assert.match(plan.filter, /\[a0_0\]\[s0\]\[s1\]amix=inputs=3:duration=first:dropout_transition=0:normalize=0,atrim=duration=6\.000\[aout\]/);
+  });
+
+  it('a voice-over placed near the end is cut at the end of the timeline', () => {
+    const e = parse({ version: 1, tracks: [{ clips: [clip(V1, 0, 3000)] }], audio: [{ soundId: S2, atMs: 2000, fadeOutMs: 5000 }] });
+    const plan = buildRenderPlan(e, { clips: [media(1)], sounds: [{ path: '/m/voice.m4a', durationMs: 10_000 }], fonts }, '/o.mp4');
+    assert.match(plan.filter, /\[1:a\]atrim=duration=1\.000,[^\n]*afade=t=out:st=0\.000:d=1\.000,adelay=2000:all=1\[s0\]/);
+  });
+
   it('muting the original drops the source audio entirely', () => {
     const e = parse({ version: 1, originalVolume: 0, tracks: [{ clips: [clip(V1, 0, 1000)] }] });
     const plan = buildRenderPlan(e, { clips: [media(1)], sounds: [], fonts }, '/o.mp4');
@@ -268,6 +307,38 @@ describe('buildRenderPlan with real ffmpeg', () => {
     assert.ok(Math.abs(Number(probe.format.duration) * 1000 - plan.durationMs) < 120, `duration ${probe.format.duration}`);
     await runner.run(buildRenderPlan(e, inputs, out2, { preset: 'ultrafast' }).args);
     assert.deepEqual(await fsp.readFile(out1), await fsp.readFile(out2), 'same EDL and sources give the same bytes');
+  });
+
+  it('a voice-over is heard in the render where it was placed, faded in, over the original audio', async () => {
+    const voice = path.join(dir, 'voice.m4a');
+    await runner.run(['-f', 'lavfi', '-i', 'sine=frequency=1500:sample_rate=48000', '-t', '1.5', '-c:a', 'aac', voice]);
+    const e = parse({
+      version: 1,
+      output: { size: '720x1280' },
+      tracks: [{ clips: [clip(V1, 0, 3000)] }],
+      audio: [{ soundId: S2, atMs: 1000, volume: 2, fadeInMs: 400 }],
+    });
+    const out = path.join(dir, 'voice-out.mp4');
+    const plan = buildRenderPlan(
+      e,
+      { clips: [[{ path: a, durationMs: 3000, hasAudio: true }]], sounds: [{ path: voice, durationMs: 1500 }], fonts: realFonts() },
+      out,
+      {
+        preset: 'ultrafast',
+      },
+    );
+    await runner.run(plan.args);
+    const before = await toneLevel(runner, out, 1500, 100, 900);
+    const fading = await toneLevel(runner, out, 1500, 1000, 1200);
+    const full = await toneLevel(runner, out, 1500, 1500, 2400);
+    const after = await toneLevel(runner, out, 1500, 2600, 2950);
+    // The source's own 440 Hz tone plays throughout.
+    const original = await toneLevel(runner, out, 440, 1500, 2400);
+    assert.ok(before < 0.01, `no voice before 1 s (${before})`);
+    assert.ok(full > 0.15, `the voice at twice its level (0.125 × 2) after its fade-in (${full})`);
+    assert.ok(fading < full * 0.6, `quieter while fading in (${fading} vs ${full})`);
+    assert.ok(after < 0.01, `nothing after the 1.5 s voice-over ends (${after})`);
+    assert.ok(original > 0.08, `the original audio is still there (${original})`);
   });
 
   it('renders a duet', async () => {

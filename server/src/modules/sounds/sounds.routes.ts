@@ -13,6 +13,8 @@ export function registerSoundRoutes(app: FastifyInstance, deps: { sounds: Sounds
   mount(app, 'sounds', async (req) => sounds.list(req.query));
   mount(app, 'sound', async (req) => sounds.page(req.params.id, req.user));
   mount(app, 'updateSound', async (req) => sounds.update(req.params.id, req.user, req.body));
+  mount(app, 'soundSettings', async (req) => sounds.settings(req.user));
+  mount(app, 'updateSoundSettings', async (req) => sounds.updateSettings(req.user, req.body));
   /** Multipart like video uploads: the file streams to disk under a name we choose. */
   mount(app, 'uploadSound', async (req) => {
     if (!req.raw.isMultipart()) throw badRequest('multipart_required', 'send the audio as multipart/form-data in the field "file"');

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
-import type { Sound } from '@flick/contracts';
+import type { Sound, SoundSettings } from '@flick/contracts';
 import type { Database } from '../../platform/db/db.ts';
 import type { BlobStore } from '../../platform/blob/blob.ts';
 import type { MediaRunner } from '../../media/media-runner.ts';
@@ -29,7 +29,8 @@ type SoundRow = {
 };
 
 /**
- * Sounds: every published video's audio (unless its owner turns the sound off), uploaded sounds and
+ * Sounds: every published video's audio (unless its owner said no for that upload or for all of
+ * them, or turns the sound off later), uploaded sounds and
  * voice-overs. Re-uploads of the same audio are recognised by Chromaprint fingerprint and counted
  * under the original sound.
  */
@@ -172,10 +173,14 @@ export function createSoundsService(deps: { db: Database; blob: BlobStore; media
       const v = await db
         .selectFrom('videos')
         .innerJoin('users', 'users.id', 'videos.user_id')
-        .select(['videos.id', 'videos.user_id', 'videos.source_key', 'videos.has_audio', 'videos.status', 'users.username'])
+        .leftJoin('sound_settings', 'sound_settings.user_id', 'videos.user_id')
+        .select(['videos.id', 'videos.user_id', 'videos.source_key', 'videos.has_audio', 'videos.status', 'videos.make_sound', 'users.username'])
+        .select('sound_settings.from_uploads')
         .where('videos.id', '=', videoId)
         .executeTakeFirst();
       if (!v || v.status !== 'ready' || !v.has_audio || !v.source_key) return null;
+      // The owner's choice for this upload, else their account setting (default: on).
+      if (!(v.make_sound ?? v.from_uploads ?? true)) return null;
       const existing = await db.selectFrom('sounds').select('id').where('video_id', '=', videoId).executeTakeFirst();
       if (existing) return existing.id;
       // A render that used library sounds already counts under them; its own mix is still a new sound.
@@ -223,6 +228,20 @@ export function createSoundsService(deps: { db: Database; blob: BlobStore; media
       } finally {
         await fsp.rm(localPath, { force: true });
       }
+    },
+
+    /** Whether `user`'s uploads become sounds when the upload itself did not say (no row: yes). */
+    async settings(user: SessionUser): Promise<SoundSettings> {
+      const r = await db.selectFrom('sound_settings').select('from_uploads').where('user_id', '=', user.id).executeTakeFirst();
+      return { fromUploads: r?.from_uploads ?? true };
+    },
+    async updateSettings(user: SessionUser, s: SoundSettings): Promise<SoundSettings> {
+      await db
+        .insertInto('sound_settings')
+        .values({ user_id: user.id, from_uploads: s.fromUploads })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ from_uploads: s.fromUploads, updated_at: new Date() }))
+        .execute();
+      return { fromUploads: s.fromUploads };
     },
 
     /** A sound usable by `user` in an EDL: enabled and listed, or their own. */

@@ -17,5 +17,6 @@ export function registerStudioRoutes(app: FastifyInstance, studio: StudioService
     return { ok: true as const };
   });
   mount(app, 'templates', async () => studio.templates());
+  mount(app, 'template', async (req) => studio.template(req.params.id));
   mount(app, 'createTemplate', async (req) => studio.createTemplate(req.user, req.body));
 }

@@ -302,24 +302,57 @@ export function createStudioService(deps: {
         const issue = parsed.error.issues[0]!;
         throw invalid(['edl', ...issue.path].join('.'), issue.message);
       }
+      const edl = parsed.data;
+      // A slot clip plays the first `outMs - inMs` of whatever clip fills it; a slot used twice needs the longer length.
       const slots: { name: string; durationMs: number }[] = [];
-      for (const t of parsed.data.tracks)
-        for (const c of t.clips)
-          if ('slot' in c.source && !slots.some((s) => 'slot' in c.source && s.name === c.source.slot))
-            slots.push({ name: c.source.slot, durationMs: c.outMs - c.inMs });
-      if (!slots.length) throw invalid('edl.tracks', 'a template needs at least one { slot } clip for others to fill');
-      // Check the fixed parts with stand-ins: every slot filled by the first fixed source would mis-measure, so only fixed clips are checked.
-      for (const [ti, t] of parsed.data.tracks.entries())
-        for (const [ci, c] of t.clips.entries()) {
-          if (!('videoId' in c.source)) continue;
-          const v = await videosRepo.byId(c.source.videoId);
-          if (!v || !(await videos.canView(v, user)) || (v.user_id !== user.id && (v.visibility !== 'public' || !(await permissions(v.id)).remix)))
-            throw forbidden(`edl.tracks.${ti}.clips.${ci}.source.videoId: you cannot use that video in a template`, 'source_forbidden');
+      for (const t of edl.tracks)
+        for (const c of t.clips) {
+          if (!('slot' in c.source)) continue;
+          const name = c.source.slot;
+          c.outMs -= c.inMs;
+          c.inMs = 0;
+          const known = slots.find((x) => x.name === name);
+          if (known) known.durationMs = Math.max(known.durationMs, c.outMs);
+          else slots.push({ name, durationMs: c.outMs });
         }
+      if (!slots.length) throw invalid('edl.tracks', 'a template needs at least one { slot } clip for others to fill');
+      if (slots.length > 10) throw invalid('edl.tracks', 'a template has at most 10 slots');
+      // Fixed clips are rendered for everyone who uses the template: public videos only (the creator's, or others' that allow remixes).
+      const sourceMs: (number | undefined)[][] = [];
+      for (const [ti, t] of edl.tracks.entries()) {
+        const lens: (number | undefined)[] = [];
+        for (const [ci, c] of t.clips.entries()) {
+          if (!('videoId' in c.source)) {
+            lens.push(c.outMs); // a slot is filled by a clip at least this long
+            continue;
+          }
+          const v = await videosRepo.byId(c.source.videoId);
+          const field = `edl.tracks.${ti}.clips.${ci}.source.videoId`;
+          if (!v || !(await videos.canView(v, user)))
+            throw new AppError(404, 'source_not_found', `${field}: that video does not exist, was deleted or is not visible to you`);
+          if (v.visibility !== 'public')
+            throw forbidden(`${field}: a template's own clips must be public videos (everyone who uses it renders them)`, 'source_forbidden');
+          if (v.user_id !== user.id && !(await permissions(v.id)).remix)
+            throw forbidden(`${field}: @${v.username} does not allow remixes of this video`, 'source_forbidden');
+          lens.push(v.duration_ms ?? undefined);
+        }
+        sourceMs.push(lens);
+      }
+      // Everyone who uses the template needs its sounds: library sounds only (a voice-over stays private).
+      const soundMs: number[] = [];
+      for (const [i, a] of edl.audio.entries()) {
+        const snd = await sounds.byId(a.soundId);
+        if (!snd || !snd.enabled) throw new AppError(404, 'sound_not_found', `edl.audio.${i}.soundId: no such sound (or it was turned off)`);
+        if (!snd.listed)
+          throw badRequest('invalid_edl', `edl.audio.${i}.soundId: a template can only use sounds from the library (a voice-over is private to you)`);
+        soundMs.push(snd.duration_ms);
+      }
+      const issues = checkEdl(edl, sourceMs, soundMs, EDL_MAX_MS);
+      if (issues.length) throw invalid(`edl.${issues[0]!.path}`, issues[0]!.message);
       const id = crypto.randomUUID();
       await db
         .insertInto('studio_templates')
-        .values({ id, owner_id: user.id, title: body.title, edl: JSON.stringify(parsed.data), slots: JSON.stringify(slots) })
+        .values({ id, owner_id: user.id, title: body.title, edl: JSON.stringify(edl), slots: JSON.stringify(slots) })
         .execute();
       return this.template(id);
     },

@@ -5,18 +5,21 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import { ApiError, Edl, type EdlInput, type Render } from '@flick/contracts';
 import { createTestApp, eventually, type TestApp, type TestUser } from '../../testing/harness.ts';
 import { makeClip } from '../../testing/clips.ts';
+import { toneLevel } from '../../testing/tone-level.ts';
 
 /** A little melody: a fingerprintable sound (a steady test tone has too little structure). */
 const melody = (k: number) =>
   `aevalsrc='0.5*sin(2*PI*t*220*pow(2\\,mod(floor(t*4)*${k}\\,12)/12))+0.3*sin(2*PI*t*330*pow(2\\,mod(floor(t*3)*(${k}+2)\\,12)/12))':s=44100`;
 
-async function upload(t: TestApp, u: TestUser, file: string, caption: string, visibility = 'public') {
+async function upload(t: TestApp, u: TestUser, file: string, caption: string, visibility = 'public', fields: Record<string, string> = {}) {
   const form = new FormData();
   form.set('caption', caption);
   form.set('visibility', visibility);
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
   form.set('file', new Blob([await fsp.readFile(file)], { type: 'video/mp4' }), 'clip.mp4');
   const res = await fetch(`${t.baseUrl}/api/videos`, { method: 'POST', headers: { cookie: u.cookie }, body: form });
   assert.equal(res.status, 202);
@@ -25,9 +28,10 @@ async function upload(t: TestApp, u: TestUser, file: string, caption: string, vi
   return id;
 }
 
-async function uploadSound(t: TestApp, u: TestUser, file: string, title: string) {
+async function uploadSound(t: TestApp, u: TestUser, file: string, title: string, listed = true) {
   const form = new FormData();
   form.set('title', title);
+  if (!listed) form.set('listed', 'false');
   form.set('file', new Blob([await fsp.readFile(file)]), 'sound.bin');
   const res = await fetch(`${t.baseUrl}/api/sounds`, { method: 'POST', headers: { cookie: u.cookie }, body: form });
   return { status: res.status, body: (await res.json()) as { id: string; error?: { code: string; message: string } } };
@@ -45,8 +49,11 @@ async function settle(t: TestApp) {
     const soundless = await db
       .selectFrom('videos')
       .select('id')
+      .leftJoin('sound_settings', 'sound_settings.user_id', 'videos.user_id')
       .where('status', '=', 'ready')
       .where('has_audio', '=', true)
+      // Videos whose owner said "no sound" never get one.
+      .where((eb) => eb(eb.fn.coalesce('videos.make_sound', 'sound_settings.from_uploads', sql<boolean>`true`), '=', true))
       .where((eb) => eb.not(eb.exists(eb.selectFrom('sounds').select('sounds.id').whereRef('sounds.video_id', '=', 'videos.id'))))
       .execute();
     return videos.length + renders.length + soundless.length === 0 ? true : undefined;
@@ -378,5 +385,180 @@ describe('studio: EDL renders, duet, stitch, lineage, sounds', () => {
     assert.equal(done.status, 'done', done.error ?? '');
     assert.equal(done.kind, 'template');
     assert.equal((await t.anon.call('templates')).items[0]!.useCount, 1);
+  });
+
+  test('voice-over: an uploaded audio track is mixed into the render where it was placed, and stays private', async () => {
+    const voice = path.join(tmp, 'voice.m4a');
+    await t.ctx.media.run(['-f', 'lavfi', '-i', 'sine=frequency=1500:sample_rate=48000', '-t', '1.5', '-c:a', 'aac', voice]);
+    const vo = await uploadSound(t, ana, voice, 'my voice', false);
+    assert.equal(vo.status, 201, JSON.stringify(vo.body));
+    // Private: not in the library, not usable by others, not in a template.
+    assert.equal((await t.anon.call('sounds', { query: { q: 'my voice' } })).items.length, 0);
+    const withVoice = (videoId: string): EdlInput => ({
+      version: 1,
+      output: { size: '720x1280' },
+      tracks: [{ clips: [{ source: { videoId }, inMs: 0, outMs: 3000 }] }],
+      audio: [{ soundId: vo.body.id, atMs: 1000, volume: 1.5, fadeInMs: 300 }],
+    });
+    const theirs = await refusal(ben.client.call('createRender', { body: { edl: withVoice(benV) } }));
+    assert.equal(theirs.status, 404);
+    assert.match(theirs.message, /^edl\.audio\.0\.soundId: /);
+    const asTemplate = await refusal(
+      ana.client.call('createTemplate', {
+        body: { title: 'with voice', edl: { ...withVoice(anaV1), tracks: [{ clips: [{ source: { slot: 'x' }, inMs: 0, outMs: 3000 }] }] } },
+      }),
+    );
+    assert.equal(asTemplate.status, 400);
+    assert.match(asTemplate.message, /^edl\.audio\.0\.soundId: a template can only use sounds from the library/);
+
+    const r = await ana.client.call('createRender', { body: { edl: withVoice(anaV1), caption: 'with my voice' } });
+    const done = await finished(ana, r.id);
+    assert.equal(done.status, 'done', done.error ?? '');
+    const v = await t.ctx.dbh.db.selectFrom('videos').select('source_key').where('id', '=', done.videoId!).executeTakeFirstOrThrow();
+    const levels = await t.ctx.blob.withLocalFile(v.source_key!, async (file) => ({
+      before: await toneLevel(t.ctx.media, file, 1500, 100, 900),
+      during: await toneLevel(t.ctx.media, file, 1500, 1400, 2400),
+      after: await toneLevel(t.ctx.media, file, 1500, 2650, 2950),
+      original: await toneLevel(t.ctx.media, file, 440, 1400, 2400),
+    }));
+    assert.ok(levels.before < 0.01, `no voice before 1 s: ${JSON.stringify(levels)}`);
+    assert.ok(levels.during > 0.12, `the voice at 1.5 × 0.125 from 1.3 s: ${JSON.stringify(levels)}`);
+    assert.ok(levels.after < 0.01, `the voice ends at 2.5 s: ${JSON.stringify(levels)}`);
+    assert.ok(levels.original > 0.08, `the original audio stays under it: ${JSON.stringify(levels)}`);
+  });
+
+  test('"don\'t turn my upload into a sound": per account and per upload; the sound pipeline honours both', async () => {
+    const dan = await t.newUser({ username: 'dan_s' });
+    assert.equal((await refusal(t.anon.call('soundSettings'))).status, 401);
+    assert.deepEqual(await dan.client.call('soundSettings'), { fromUploads: true });
+    const form = new FormData();
+    form.set('sound', 'maybe');
+    form.set('file', new Blob([await fsp.readFile(clipB)], { type: 'video/mp4' }), 'clip.mp4');
+    const bad = await fetch(`${t.baseUrl}/api/videos`, { method: 'POST', headers: { cookie: dan.cookie }, body: form });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'invalid_sound');
+
+    const soundOf = (videoId: string) => t.ctx.dbh.db.selectFrom('sounds').select('id').where('video_id', '=', videoId).executeTakeFirst();
+    assert.deepEqual(await dan.client.call('updateSoundSettings', { body: { fromUploads: false } }), { fromUploads: false });
+    const quiet = await upload(t, dan, clipB, 'no sound please');
+    // The extraction job's own code path, run directly: it declines, and no sound appears.
+    assert.equal(await t.ctx.sounds.fromVideo(quiet), null);
+    assert.equal(await soundOf(quiet), undefined);
+    // This upload says yes although the account says no.
+    const loud = await upload(t, dan, clipB, 'this one yes', 'public', { sound: 'on' });
+    await eventually(async () => (await soundOf(loud)) ?? undefined);
+    // The account says yes again; this upload says no.
+    await dan.client.call('updateSoundSettings', { body: { fromUploads: true } });
+    const off = await upload(t, dan, clipB, 'not this one', 'public', { sound: 'off' });
+    assert.equal(await t.ctx.sounds.fromVideo(off), null);
+    assert.equal(await soundOf(off), undefined);
+    // Resumable (tus) uploads carry the choice in their metadata, checked when the upload is created.
+    const bytes = await fsp.readFile(clipB);
+    const b64 = (x: string) => Buffer.from(x).toString('base64');
+    const tusCreate = (sound: string) =>
+      fetch(`${t.baseUrl}/api/uploads`, {
+        method: 'POST',
+        headers: {
+          cookie: dan.cookie,
+          'tus-resumable': '1.0.0',
+          'upload-length': String(bytes.length),
+          'upload-metadata': `filename ${b64('c.mp4')},sound ${b64(sound)}`,
+        },
+      });
+    const tusBad = await tusCreate('maybe');
+    assert.equal(tusBad.status, 400);
+    assert.match(await tusBad.text(), /invalid_sound/);
+    const created = await tusCreate('off');
+    assert.equal(created.status, 201);
+    const sent = await fetch(new URL(created.headers.get('location')!, t.baseUrl), {
+      method: 'PATCH',
+      headers: { cookie: dan.cookie, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(bytes),
+    });
+    assert.equal(sent.status, 204);
+    const tusId = sent.headers.get('flick-video-id')!;
+    const row = await t.ctx.dbh.db.selectFrom('videos').select('make_sound').where('id', '=', tusId).executeTakeFirstOrThrow();
+    assert.equal(row.make_sound, false);
+  });
+
+  test('templates: slots start at 0 with their length; details by id; a broken template is refused naming the field', async () => {
+    const tpl = await ana.client.call('createTemplate', {
+      body: {
+        title: 'You, then me',
+        edl: {
+          version: 1,
+          tracks: [
+            {
+              clips: [
+                { source: { slot: 'you' }, inMs: 500, outMs: 1700 },
+                { source: { videoId: anaV1 }, inMs: 0, outMs: 1000 },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    assert.deepEqual(tpl.slots, [{ name: 'you', durationMs: 1200 }]);
+    const got = await t.anon.call('template', { params: { id: tpl.id } });
+    const clip0 = (got.edl as { tracks: { clips: { inMs: number; outMs: number }[] }[] }).tracks[0]!.clips[0]!;
+    assert.deepEqual([clip0.inMs, clip0.outMs], [0, 1200]);
+    assert.equal((await refusal(t.anon.call('template', { params: { id: crypto.randomUUID() } }))).status, 404);
+    const late = await refusal(
+      ana.client.call('createTemplate', {
+        body: {
+          title: 'late text',
+          edl: { version: 1, tracks: [{ clips: [{ source: { slot: 'a' }, inMs: 0, outMs: 1000 }] }], text: [{ content: 'hi', startMs: 1500, endMs: 2000 }] },
+        },
+      }),
+    );
+    assert.equal(late.status, 400);
+    assert.match(late.message, /^edl\.text\.0\./);
+    const tooLong = await refusal(
+      ana.client.call('createTemplate', {
+        body: {
+          title: 'x',
+          edl: {
+            version: 1,
+            tracks: [
+              {
+                clips: [
+                  { source: { slot: 'a' }, inMs: 0, outMs: 1000 },
+                  { source: { videoId: anaV1 }, inMs: 0, outMs: 9000 },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.match(tooLong.message, /^edl\.tracks\.0\.clips\.1\.outMs: /);
+    // A private clip would fail for everyone else: refused at publish time (anaV2 was made private above).
+    const priv = await refusal(
+      ana.client.call('createTemplate', {
+        body: {
+          title: 'x',
+          edl: {
+            version: 1,
+            tracks: [
+              {
+                clips: [
+                  { source: { slot: 'a' }, inMs: 0, outMs: 1000 },
+                  { source: { videoId: anaV2 }, inMs: 0, outMs: 1000 },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    assert.equal(priv.status, 403);
+    assert.match(priv.message, /^edl\.tracks\.0\.clips\.1\.source\.videoId: a template's own clips must be public/);
+    // Filling the slot with a clip shorter than it names the field.
+    const short = path.join(tmp, 'short.mp4');
+    await makeClip(t.ctx.media, tmp, { seconds: 1, width: 180, height: 320, name: 'short.mp4' });
+    const benShort = await upload(t, ben, short, 'short');
+    const r = await refusal(ben.client.call('createRender', { body: { edl: null, templateId: tpl.id, slots: { you: benShort } } }));
+    assert.equal(r.status, 400);
+    assert.match(r.message, /^edl\.tracks\.0\.clips\.0\.outMs: /);
   });
 });

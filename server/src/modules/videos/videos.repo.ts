@@ -67,6 +67,7 @@ export function createVideosRepo(db: Database) {
       hasAudio: boolean;
       hashtags: string[];
       mentionIds: string[];
+      makeSound?: boolean | null;
     }) {
       await db.transaction().execute(async (trx) => {
         await trx
@@ -81,6 +82,7 @@ export function createVideosRepo(db: Database) {
             height: v.height,
             duration_ms: v.durationMs,
             has_audio: v.hasAudio,
+            make_sound: v.makeSound ?? null,
           })
           .execute();
         if (v.hashtags.length)

@@ -43,7 +43,7 @@ export async function registerVideoRoutes(
           tmp = path.join(uploadDir, `mp-${crypto.randomUUID()}`);
           await pipeline(part.file, fs.createWriteStream(tmp));
           if (part.file.truncated) throw new AppError(413, 'payload_too_large', `the file is larger than ${Math.round(maxUploadBytes / 1048576)} MB`);
-        } else if (part.fieldname === 'caption' || part.fieldname === 'visibility') {
+        } else if (part.fieldname === 'caption' || part.fieldname === 'visibility' || part.fieldname === 'sound') {
           meta[part.fieldname] = String(part.value);
         }
       }
@@ -81,7 +81,11 @@ export async function registerVideoRoutes(
       const user = uploaderOf(req);
       if (!user) throw tusError(401, 'unauthorized', 'sign in first');
       try {
-        videos.parseMeta({ caption: upload.metadata?.caption ?? undefined, visibility: upload.metadata?.visibility ?? undefined });
+        videos.parseMeta({
+          caption: upload.metadata?.caption ?? undefined,
+          visibility: upload.metadata?.visibility ?? undefined,
+          sound: upload.metadata?.sound ?? undefined,
+        });
       } catch (err) {
         const e = err as AppError;
         throw tusError(e.status, e.code, e.message);
@@ -101,6 +105,7 @@ export async function registerVideoRoutes(
         const accepted = await videos.ingestFile(user, file, {
           caption: upload.metadata?.caption ?? undefined,
           visibility: upload.metadata?.visibility ?? undefined,
+          sound: upload.metadata?.sound ?? undefined,
         });
         return { headers: { 'Flick-Video-Id': accepted.id, 'Access-Control-Expose-Headers': 'Flick-Video-Id' } };
       } catch (err) {

@@ -12,7 +12,8 @@ import type { VideoRow, VideosRepo } from './videos.repo.ts';
 export const sourceKey = (id: string) => `videos/${id}/source`;
 export const hlsPrefix = (id: string) => `videos/${id}/hls`;
 
-export type UploadMeta = { caption?: string; visibility?: string };
+/** `sound`: `on` / `off` turns this upload's audio into a sound or not; absent follows the account setting. */
+export type UploadMeta = { caption?: string; visibility?: string; sound?: string };
 
 export function createVideosService(deps: { repo: VideosRepo; blob: BlobStore; queue: JobQueue; media: MediaRunner; onChanged?: (videoId: string) => void }) {
   const { repo, blob, queue, media } = deps;
@@ -62,7 +63,9 @@ export function createVideosService(deps: { repo: VideosRepo; blob: BlobStore; q
     if (!caption.success) throw badRequest('invalid_caption', caption.error.issues[0]!.message);
     const visibility = Visibility.safeParse(meta.visibility || 'public');
     if (!visibility.success) throw badRequest('invalid_visibility', 'visibility must be public, followers or private');
-    return { caption: caption.data, visibility: visibility.data };
+    if (meta.sound && meta.sound !== 'on' && meta.sound !== 'off') throw badRequest('invalid_sound', 'sound must be on or off');
+    const makeSound = meta.sound ? meta.sound === 'on' : null;
+    return { caption: caption.data, visibility: visibility.data, makeSound };
   }
 
   return {
@@ -78,7 +81,7 @@ export function createVideosService(deps: { repo: VideosRepo; blob: BlobStore; q
       const id = crypto.randomUUID();
       let stored = false;
       try {
-        const { caption, visibility } = parseMeta(meta);
+        const { caption, visibility, makeSound } = parseMeta(meta);
         const st = await fsp.stat(localPath);
         if (st.size === 0) throw badRequest('empty_file', 'the file is empty');
         let probe;
@@ -105,6 +108,7 @@ export function createVideosService(deps: { repo: VideosRepo; blob: BlobStore; q
           hasAudio: verdict.info.hasAudio,
           hashtags,
           mentionIds,
+          makeSound,
         });
         await queue.send('video.transcode', { videoId: id }, { dedupKey: id });
         return { id, status: 'processing' };
