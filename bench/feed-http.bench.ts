@@ -8,6 +8,8 @@ import { loadConfig } from '../server/src/config/env.ts';
 import { createContext } from '../server/src/context.ts';
 import { createServer } from '../server/src/server.ts';
 import { createTestApp } from '../server/src/testing/harness.ts';
+import type { AppContext } from '../server/src/context.ts';
+import { IVT } from '../server/src/modules/ads/ads.runtime.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { cpuLine, cpuMeter, parseArgs, round, targetLine, type BenchResult, type CpuShare } from './lib/report.ts';
 
@@ -120,15 +122,74 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
 }
 
 /**
+ * `groups` live ad groups (5 per advertiser), each advertiser funded on the ledger, each ad approved on a
+ * catalogue video: CPM bids 2–20 USD, large daily budgets, broad or country targeting, unrestricted (the
+ * bench's anonymous viewers count as minors), half smooth- and half fast-paced.
+ */
+export async function seedAds(ctx: AppContext, groups: number, seed = 7): Promise<void> {
+  const rnd = prng(seed);
+  const db = ctx.dbh.db;
+  const owner = await db.selectFrom('users').select('id').orderBy('created_at').limit(1).executeTakeFirstOrThrow();
+  const videoIds = (await db.selectFrom('videos').select('id').where('status', '=', 'ready').limit(2000).execute()).map((v) => v.id);
+  const perAdvertiser = 5;
+  for (let a = 0; a * perAdvertiser < groups; a++) {
+    const advertiserId = crypto.randomUUID();
+    const campaignId = crypto.randomUUID();
+    await db
+      .insertInto('advertisers')
+      .values({ id: advertiserId, name: `Brand ${a}`, created_by: owner.id })
+      .execute();
+    await db.insertInto('advertiser_members').values({ advertiser_id: advertiserId, user_id: owner.id, role: 'owner' }).execute();
+    await db.insertInto('ad_campaigns').values({ id: campaignId, advertiser_id: advertiserId, name: 'Bench', objective: 'reach' }).execute();
+    for (let g = 0; g < perAdvertiser && a * perAdvertiser + g < groups; g++) {
+      const groupId = crypto.randomUUID();
+      await db
+        .insertInto('ad_groups')
+        .values({
+          id: groupId,
+          campaign_id: campaignId,
+          name: `Group ${g}`,
+          start_at: new Date(Date.now() - 3_600_000),
+          end_at: null,
+          budget_period: 'daily',
+          budget_micros: 10_000_000_000,
+          pacing: rnd() < 0.5 ? 'smooth' : 'fast',
+          bid_strategy: 'bid_cap',
+          billing: 'CPM',
+          bid_micros: Math.round(2_000_000 + rnd() * 18_000_000),
+          targeting: JSON.stringify(rnd() < 0.5 ? {} : { countries: ['US', 'GB', 'FR'].slice(0, 1 + Math.floor(rnd() * 3)) }),
+          frequency_cap: JSON.stringify(rnd() < 0.5 ? { max: 3, days: 1 } : null),
+        })
+        .execute();
+      await db
+        .insertInto('ads')
+        .values({
+          id: crypto.randomUUID(),
+          ad_group_id: groupId,
+          name: 'Spot',
+          video_id: videoIds[Math.floor(rnd() * videoIds.length)]!,
+          cta_text: 'Shop now',
+          landing_url: 'https://shop.example/',
+          review_status: 'approved',
+        })
+        .execute();
+    }
+    await ctx.adsBilling.creditPromotion(advertiserId, crypto.randomUUID(), 10_000_000, { bench: 'feed-http' });
+  }
+  await ctx.adsRuntime.refresh();
+}
+
+/**
  * The test harness's server (in-memory PGlite copied from a template, or a fresh PostgreSQL database
  * with DATABASE_URL), or with `onDisk` the production embedded setup: PGlite in a data directory.
  */
 async function boot(
   onDisk: boolean,
-): Promise<{ db: Database; baseUrl: string; signIn(): Promise<string>; reloadCatalog(): Promise<void>; close(): Promise<void> }> {
+): Promise<{ ctx: AppContext; db: Database; baseUrl: string; signIn(): Promise<string>; reloadCatalog(): Promise<void>; close(): Promise<void> }> {
   if (!onDisk) {
     const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
     return {
+      ctx: t.ctx,
       db: t.ctx.dbh.db,
       baseUrl: t.baseUrl,
       signIn: async () => (await t.newUser()).cookie,
@@ -143,6 +204,7 @@ async function boot(
   const addr = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   return {
+    ctx,
     db: ctx.dbh.db,
     baseUrl,
     reloadCatalog: () => ctx.recsys.reloadCatalog(),
@@ -271,13 +333,40 @@ export async function run(argv: string[]): Promise<BenchResult> {
       seconds: maxSeconds,
       sessionPages: 5,
     });
+    const fig = (r: LoadResult, extra: Record<string, unknown> = {}) => (r === skipped ? undefined : { ...extra, ...figures(r) });
+    // With ads: the same open-loop runs again after seeding live ad groups, and the p99 ratio (target ≤ 1.2×).
+    const adGroups = Number(a.ads ?? 0);
+    let withAds: Record<string, unknown> | undefined;
+    if (adGroups > 0) {
+      // The load comes from one address: lift the per-address ad-opportunity limit (an invalid-traffic rule).
+      IVT.opportunitiesPerHour = Number.POSITIVE_INFINITY;
+      t0 = performance.now();
+      await seedAds(t.ctx, adGroups);
+      console.log(`\nseeded ${adGroups} live ad groups in ${round((performance.now() - t0) / 1000, 1)} s; the same runs with an ad slot every 8th position:`);
+      const before = { ...t.ctx.adsRuntime.stats };
+      const pacedAds = await step('paced', `(a') with ads: open loop at ${rate} req/s, ${seconds} s`, { mode: 'paced', connections: 50, seconds, rate });
+      const sessAds = await step('sessions', `(c) with ads: sessions of 5 pages, open loop at ${rate} req/s, ${seconds} s`, {
+        mode: 'paced',
+        connections: 50,
+        seconds,
+        rate,
+        sessionPages: 5,
+      });
+      const st = t.ctx.adsRuntime.stats;
+      console.log(`    ads served ${st.served - before.served}, slots left organic (no eligible ad) ${st.noAd - before.noAd}`);
+      const ratio = (x: LoadResult, y: LoadResult) => (x === skipped || y === skipped ? undefined : round(x.latency.p99 / y.latency.p99, 2));
+      const rPaced = ratio(pacedAds, paced);
+      const rSess = ratio(sessAds, sessFixed);
+      if (rPaced !== undefined) console.log(`    p99 with ads / without, single pages: ${rPaced}× — target ≤ 1.2×: ${rPaced <= 1.2 ? 'met' : 'missed'}`);
+      if (rSess !== undefined) console.log(`    p99 with ads / without, 5-page sessions: ${rSess}× — target ≤ 1.2×: ${rSess <= 1.2 ? 'met' : 'missed'}`);
+      withAds = { adGroups, paced: fig(pacedAds), sessions: fig(sessAds), p99Ratio: { paced: rPaced, sessions: rSess }, served: st.served - before.served };
+    }
     eld.disable();
 
     const broken = [fixed, paced, max, sessFixed, sessMax].some(
       (r) => r !== skipped && (r.requests === 0 || r.non2xx + r.errors + r.timeouts > r.requests * 0.01),
     );
     if (broken) throw new Error('more than 1 % of feed requests failed (see figures above)');
-    const fig = (r: LoadResult, extra: Record<string, unknown> = {}) => (r === skipped ? undefined : { ...extra, ...figures(r) });
     return {
       bench: 'feed-http',
       engine,
@@ -295,6 +384,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
       targetP99Ms: targetP99,
       met: fixed === skipped ? undefined : fixed.latency.p99 <= targetP99,
       pacedMet: paced === skipped ? undefined : paced.latency.p99 <= targetP99,
+      withAds,
       cpu: cpuShares,
       loadAvgBefore: loadAvg,
     };

@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import type { Video } from '@flick/contracts';
+import { useMemo, useState } from 'react';
+import type { FeedItem, Video } from '@flick/contracts';
+import { adViewTracker } from '../ad-tracking.ts';
 import { track, type FeedSource } from '../events.ts';
 import { formatCount } from '../format.ts';
 import { VideoPlayer } from '../player/video-player.tsx';
@@ -14,6 +15,7 @@ import { CommentButton, SaveButton } from './engagement-rail.tsx';
 import { GiftButton } from './gift-button.tsx';
 import { Link } from './link.tsx';
 import { ShareSheet } from './share-sheet.tsx';
+import '../styles/ads.css';
 
 export type VideoCardProps = {
   video: Video;
@@ -27,11 +29,15 @@ export type VideoCardProps = {
   recommendation?: Recommendation;
   /** The viewer said "not interested" (the server has recorded it). */
   onHidden?: (target: HideTarget) => void;
+  /** A paid placement: labelled, with the advertiser's call to action, and its views reported to the ad server. */
+  sponsored?: FeedItem['sponsored'];
 };
 
 /** A full-height video with its overlay: creator, caption, follow, and the right-hand rail. */
-export function VideoCard({ video, active, attach, mounted, feed, recommendation, onHidden }: VideoCardProps) {
+export function VideoCard({ video, active, attach, mounted, feed, recommendation, onHidden, sponsored }: VideoCardProps) {
   const author = video.author;
+  const impressionId = sponsored?.impressionId;
+  const onWatch = useMemo(() => (impressionId ? adViewTracker(impressionId) : undefined), [impressionId]);
   const [sheetOpen, setSheetOpen] = useState(false);
   const [shareOpen, setShareOpen] = useState(false);
   const visitProfile = (e: { stopPropagation: () => void }) => {
@@ -41,7 +47,7 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
   return (
     <div className="video-card">
       {mounted ? (
-        <VideoPlayer video={video} active={active} attach={attach} feed={feed} />
+        <VideoPlayer video={video} active={active} attach={attach} feed={feed} onWatch={onWatch} />
       ) : (
         <div className="player">
           {video.posterUrl && <img className="player-video fit-cover" src={video.posterUrl} alt="" loading="lazy" decoding="async" />}
@@ -49,6 +55,12 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
       )}
       <div className="overlay">
         <div className="overlay-info">
+          {sponsored && (
+            <div className="sponsored-label" data-testid="sponsored-label">
+              {sponsored.label}
+              <span>· {sponsored.by}</span>
+            </div>
+          )}
           <div className="overlay-author">
             <Link to={profilePath(author.username)} className="overlay-author-link" data-testid="author-link" onClick={visitProfile}>
               <span className="overlay-username">@{author.username}</span>
@@ -57,6 +69,18 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
             <FollowButton username={author.username} enabled={attach} onFollowed={() => track({ type: 'follow', videoId: video.id, feed })} />
           </div>
           <CaptionText text={video.caption} />
+          {sponsored?.cta && (
+            <a
+              className="sponsored-cta"
+              href={sponsored.cta.url}
+              target="_blank"
+              rel="noopener noreferrer"
+              data-testid="sponsored-cta"
+              onClick={(e) => e.stopPropagation()}
+            >
+              {sponsored.cta.text}
+            </a>
+          )}
         </div>
         <div className="overlay-rail">
           <Link

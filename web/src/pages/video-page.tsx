@@ -6,6 +6,7 @@ import { CenterState, Spinner } from '../components/states.tsx';
 import { Link } from '../components/link.tsx';
 import { VideoCard } from '../components/video-card.tsx';
 import { LineagePanel } from '../studio/lineage-panel.tsx';
+import { PromotePanel } from '../components/promote-panel.tsx';
 import type { FeedSource } from '../events.ts';
 import { goBack, navigationFrom } from '../router.ts';
 
@@ -94,6 +95,7 @@ export function VideoPage({ id }: { id: string }) {
         <div className="single-video" data-video-id={state.video.id}>
           <VideoCard video={state.video} active attach mounted feed={feed} />
           <LineagePanel videoId={state.video.id} />
+          <PromotePanel video={state.video} />
         </div>
       )}
     </div>

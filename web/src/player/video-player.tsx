@@ -4,6 +4,7 @@ import type { Video } from '@flick/contracts';
 import { onPageHide, track, type FeedSource } from '../events.ts';
 import { PlayIcon, VolumeOffIcon, VolumeOnIcon } from '../components/icons.tsx';
 import { setSoundOn, useSoundOn } from './sound.ts';
+import type { WatchProgress } from '../ad-tracking.ts';
 
 type HlsModule = { default: typeof HlsInstance };
 let hlsModule: Promise<HlsModule> | null = null;
@@ -17,6 +18,8 @@ export type VideoPlayerProps = {
   /** Attach the stream: the active item and its neighbours (preloading). Detached players hold no decoder or buffer. */
   attach: boolean;
   feed: FeedSource;
+  /** Progress of the current view (sponsored items report their milestones from it). */
+  onWatch?: (w: WatchProgress) => void;
 };
 
 type EventType = 'impression' | 'play' | 'progress' | 'complete' | 'replay' | 'skip' | 'pause';
@@ -43,11 +46,13 @@ function isPortrait(video: Video): boolean {
   return video.width === null || video.height === null || video.height >= video.width * 1.15;
 }
 
-export function VideoPlayer({ video, active, attach, feed }: VideoPlayerProps) {
+export function VideoPlayer({ video, active, attach, feed, onWatch }: VideoPlayerProps) {
   const elRef = useRef<HTMLVideoElement>(null);
   const barRef = useRef<HTMLDivElement>(null);
   const hlsRef = useRef<HlsInstance | null>(null);
   const reportRef = useRef<((type: EventType) => void) | null>(null);
+  const onWatchRef = useRef(onWatch);
+  onWatchRef.current = onWatch;
   const soundOn = useSoundOn();
   const [blocked, setBlocked] = useState(false);
   const [userPaused, setUserPaused] = useState(false);
@@ -107,6 +112,7 @@ export function VideoPlayer({ video, active, attach, feed }: VideoPlayerProps) {
         if (wrapped) report('replay');
       }
       s.lastTime = t;
+      onWatchRef.current?.({ watchMs: watched(s), positionMs: t * 1000, durationMs: durationMs(), completed: s.completed });
     };
 
     reportRef.current = report;

@@ -9,6 +9,7 @@ import { ageOn } from '../identity/age.ts';
 import { createAdServer, type AdServer } from './engine/ad-server.ts';
 import { ageBandOf, type AdGroupConfig, type Billing, type Viewer } from './engine/types.ts';
 import { MICROS_PER_CENT, type AdsBilling } from './ads.billing.ts';
+import { sparkAdLive } from './spark.ts';
 
 export type TrackType = 'viewable' | 'view2s' | 'view6s' | 'q25' | 'q50' | 'q75' | 'q100';
 
@@ -96,7 +97,8 @@ export function createAdsRuntime(deps: {
   clock: Clock;
   log: Logger;
   billing: AdsBilling;
-  publicUrl: string;
+  /** The public origin for click links (read per ad: a test server learns its port after start). */
+  publicUrl: () => string;
   /** Video views for the sponsored items (the feed's hydration). */
   hydrate: (ids: string[]) => Promise<Map<string, Video>>;
   /** The recommender's top hashtags for a person (interest targeting). */
@@ -159,6 +161,8 @@ export function createAdsRuntime(deps: {
       .where('v.status', '=', 'ready')
       .where('v.visibility', '=', 'public')
       .where((eb) => eb.or([eb('g.end_at', 'is', null), eb('g.end_at', '>', t)]))
+      // A Spark ad runs only while its creator's code is valid (not revoked, not expired).
+      .where(sparkAdLive(t))
       .execute();
     const configs = new Map<string, AdGroupConfig>();
     for (const r of rows) {
@@ -468,6 +472,16 @@ export function createAdsRuntime(deps: {
   }
 
   const configOf = new Map<string, AdGroupConfig>();
+  // The ad videos' views, cached like the feed's (a removed video leaves the engine at the next reload).
+  const videos = new Map<string, { at: number; dto: Video | undefined }>();
+  async function videoOf(id: string, t: number) {
+    const hit = videos.get(id);
+    if (hit && t - hit.at < 30_000) return hit.dto;
+    const dto = (await deps.hydrate([id])).get(id);
+    if (videos.size > 10_000) videos.clear();
+    videos.set(id, { at: t, dto });
+    return dto;
+  }
 
   return {
     server,
@@ -528,7 +542,7 @@ export function createAdsRuntime(deps: {
         return null;
       }
       const m = meta.get(d.adId)!;
-      const video = (await deps.hydrate([d.videoId])).get(d.videoId);
+      const video = await videoOf(d.videoId, t);
       const imp: Imp = {
         id: crypto.randomUUID(),
         adId: d.adId,
@@ -582,7 +596,7 @@ export function createAdsRuntime(deps: {
           by: m.advertiserName,
           adId: d.adId,
           impressionId: imp.id,
-          cta: { text: m.ctaText, url: `${deps.publicUrl}/r/ad/${imp.id}` },
+          cta: { text: m.ctaText, url: `${deps.publicUrl()}/r/ad/${imp.id}` },
         },
       };
     },
