@@ -130,6 +130,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const ads = createAdsService({ db: dbh.db, videosRepo });
   const videoChanged = (id: string) => {
     feed.invalidate(id);
+    adsRuntime.videoChanged(id);
     void recsys.refreshVideo(id).catch((err: unknown) => log.warn({ err, videoId: id }, 'recommender catalogue update failed'));
   };
   changed.push(videoChanged);

@@ -30,19 +30,25 @@ export function registerAdsRoutes(
   deps: { ads: AdsService; billing: AdsBilling; runtime: AdsRuntime; challenges: SponsoredChallenges; db: Database },
 ) {
   const { ads, billing, runtime, challenges, db } = deps;
+  // A change that can start or stop delivery reaches the ad server before the answer.
+  const live = async <T>(p: Promise<T>) => {
+    const r = await p;
+    await runtime.refresh();
+    return r;
+  };
   mount(app, 'createAdvertiser', async (req) => ads.createAdvertiser(req.user, req.body));
   mount(app, 'myAdvertisers', async (req) => ads.myAdvertisers(req.user));
   mount(app, 'createCampaign', async (req) => ads.createCampaign(req.user, req.params.id, req.body));
   mount(app, 'campaigns', async (req) => ads.campaigns(req.user, req.params.id));
-  mount(app, 'updateCampaign', async (req) => ads.updateCampaign(req.user, req.params.id, req.body));
+  mount(app, 'updateCampaign', async (req) => live(ads.updateCampaign(req.user, req.params.id, req.body)));
   mount(app, 'duplicateCampaign', async (req) => ads.duplicateCampaign(req.user, req.params.id));
   mount(app, 'createAdGroup', async (req) => ads.createAdGroup(req.user, req.params.id, req.body));
   mount(app, 'adGroups', async (req) => ads.adGroups(req.user, req.params.id));
-  mount(app, 'updateAdGroup', async (req) => ads.updateAdGroup(req.user, req.params.id, req.body.status));
+  mount(app, 'updateAdGroup', async (req) => live(ads.updateAdGroup(req.user, req.params.id, req.body.status)));
   mount(app, 'createAd', async (req) => ads.createAd(req.user, req.params.id, req.body));
   mount(app, 'ads', async (req) => ads.ads(req.user, req.params.id));
   mount(app, 'adReviewQueue', async (req) => ads.reviewQueue(req.user));
-  mount(app, 'reviewAd', async (req) => ads.review(req.user, req.params.id, req.body.decision, req.body.reason));
+  mount(app, 'reviewAd', async (req) => live(ads.review(req.user, req.params.id, req.body.decision, req.body.reason)));
 
   mount(app, 'buySponsoredChallenge', async (req) => challenges.buy(req.user, req.params.id, req.body));
   mount(app, 'sponsoredChallenges', async (req) => challenges.list(req.user, req.params.id));
