@@ -108,7 +108,8 @@ export function createAdsRuntime(deps: {
   const { db, clock, log, billing } = deps;
   const server = deps.engine ?? createAdServer();
   const meta = new Map<string, AdMeta>();
-  const groupAdvertiser = new Map<string, string>();
+  /** The ad groups loaded into the engine, as last read (budget and targeting come from here, not the database). */
+  const loaded = new Map<string, AdGroupConfig>();
   const leases = new Map<string, Lease>();
   const imps = new Map<string, Imp>();
   const byHold = new Map<string, Imp>();
@@ -205,15 +206,15 @@ export function createAdsRuntime(deps: {
       }
       cfg.ads.push({ id: r.adId, videoId: r.videoId });
     }
-    for (const id of [...groupAdvertiser.keys()]) {
+    for (const id of [...loaded.keys()]) {
       if (configs.has(id)) continue;
       server.remove(id);
-      groupAdvertiser.delete(id);
+      loaded.delete(id);
     }
-    const fresh = [...configs.keys()].filter((id) => !groupAdvertiser.has(id));
+    const fresh = [...configs.keys()].filter((id) => !loaded.has(id));
     for (const cfg of configs.values()) {
       server.upsert(cfg, now());
-      groupAdvertiser.set(cfg.id, cfg.advertiserId);
+      loaded.set(cfg.id, cfg);
     }
     if (fresh.length) await restore(fresh);
   }
@@ -268,7 +269,7 @@ export function createAdsRuntime(deps: {
    */
   async function settle() {
     await flush();
-    const live = new Set(groupAdvertiser.values());
+    const live = new Set([...loaded.values()].map((g) => g.advertiserId));
     for (const advertiserId of new Set([...live, ...leases.keys()])) {
       const lease = leases.get(advertiserId);
       const b = server.balance(advertiserId);
@@ -291,11 +292,10 @@ export function createAdsRuntime(deps: {
     );
     // Reserve what the advertiser's live groups could still spend today (the lease is capped by billing).
     let want = 0;
-    for (const [groupId, adv] of groupAdvertiser) {
-      if (adv !== advertiserId) continue;
-      const r = server.report(groupId, now());
-      const g = r && (await db.selectFrom('ad_groups').select('budget_micros').where('id', '=', groupId).executeTakeFirst());
-      if (r && g) want += Math.max(0, Number(g.budget_micros) - r.spentMicros - r.heldMicros);
+    for (const g of loaded.values()) {
+      if (g.advertiserId !== advertiserId) continue;
+      const r = server.report(g.id, now());
+      if (r) want += Math.max(0, g.budgetMicros - r.spentMicros - r.heldMicros);
     }
     if (want <= 0) return;
     const id = crypto.randomUUID();
@@ -486,7 +486,6 @@ export function createAdsRuntime(deps: {
     return out;
   }
 
-  const configOf = new Map<string, AdGroupConfig>();
   // The ad videos' views, cached like the feed's (a removed video leaves the engine at the next reload).
   const videos = new Map<string, { at: number; dto: Video | undefined }>();
   async function videoOf(id: string, t: number) {
@@ -605,14 +604,10 @@ export function createAdsRuntime(deps: {
         return null;
       }
       stats.served++;
-      if (!configOf.has(d.adGroupId)) {
-        const g = await db.selectFrom('ad_groups').select('targeting').where('id', '=', d.adGroupId).executeTakeFirst();
-        if (g) configOf.set(d.adGroupId, { targeting: g.targeting } as AdGroupConfig);
-      }
       return {
         video,
         reason: 'ad',
-        why: whyOf(configOf.get(d.adGroupId), viewer),
+        why: whyOf(loaded.get(d.adGroupId), viewer),
         sponsored: {
           label: 'Sponsored',
           by: m.advertiserName,
