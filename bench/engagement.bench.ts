@@ -16,6 +16,7 @@
  */
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { createTestApp } from '../server/src/testing/harness.ts';
 import type { SessionUser } from '../server/src/modules/identity/identity.service.ts';
 import { seedCatalog } from './feed-http.bench.ts';
@@ -47,6 +48,7 @@ export async function run(argv: string[]): Promise<BenchResult> {
   const pageRate = Number(args['page-rate'] ?? 100);
   const writeSeconds = Number(args['write-seconds'] ?? 10);
   const writers = Number(args.writers ?? 32);
+  const perKindSeconds = Number(args['per-kind-seconds'] ?? 4);
 
   const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
   try {
@@ -110,17 +112,20 @@ export async function run(argv: string[]): Promise<BenchResult> {
     console.log(`  ${cpuLine(cpuPage(), 'load generator')}`);
 
     // --- writes --------------------------------------------------------------------------------------
-    const writerUsers: SessionUser[] = Array.from({ length: 2000 }, (_, i) => ({
+    // 2,000 writers for the mix; 4,000 more for the kinds-alone phases, so their comments do not eat the mix's per-minute limits.
+    const allWriters: SessionUser[] = Array.from({ length: perKindSeconds > 0 ? 6000 : 2000 }, (_, i) => ({
       id: crypto.randomUUID(),
       username: `writer_${i}`,
       roles: ['user'],
       isMinor: false,
     }));
-    for (let i = 0; i < writerUsers.length; i += 500)
+    const writerUsers = allWriters.slice(0, 2000);
+    const soloUsers = allWriters.slice(2000);
+    for (let i = 0; i < allWriters.length; i += 500)
       await db
         .insertInto('users')
         .values(
-          writerUsers
+          allWriters
             .slice(i, i + 500)
             .map((u) => ({ id: u.id, username: u.username, password_hash: 'seeded', birthdate: '1990-01-01', display_name: u.username })),
         )
@@ -130,45 +135,82 @@ export async function run(argv: string[]): Promise<BenchResult> {
     await db.updateTable('videos').set({ like_count: 0 }).where('id', 'in', targets).execute();
     await sql`UPDATE videos SET comment_count = 0 WHERE id = ANY(${targets}::uuid[])`.execute(db);
     const creatorNames = (await db.selectFrom('users').select('username').where('username', 'like', 'creator\\_%').limit(500).execute()).map((r) => r.username);
-    let likes = 0;
-    let comments = 0;
-    let follows = 0;
-    let failures = 0;
-    let firstError: unknown;
     const pick = <T>(a: readonly T[]) => a[Math.floor(Math.random() * a.length)]!;
-    const cpuWrite = cpuMeter();
-    const writeStart = performance.now();
-    const deadline = writeStart + writeSeconds * 1000;
-    await Promise.all(
-      Array.from({ length: writers }, async () => {
-        while (performance.now() < deadline) {
-          const who = pick(writerUsers);
-          const r = Math.random();
-          try {
-            if (r < 0.5) {
-              await t.ctx.engagement.like(who, pick(targets));
-              likes++;
-            } else if (r < 0.75) {
-              await t.ctx.comments.add(who, pick(targets), { text: `nice one ${Math.floor(Math.random() * 1e6)}` });
-              comments++;
-            } else {
-              await t.ctx.social.follow(who, pick(creatorNames));
-              follows++;
+    // Round trips to the database, counted at the driver (every statement Kysely sends goes through pg.Client#query).
+    let queries = 0;
+    const clientProto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const realQuery = clientProto.query;
+    clientProto.query = function (this: unknown, ...a: unknown[]) {
+      queries++;
+      return realQuery.apply(this, a);
+    };
+    type Kind = 'like' | 'comment' | 'follow';
+    let textSeq = 0;
+    const writeOne = (kind: Kind, users: SessionUser[]) => {
+      const who = pick(users);
+      if (kind === 'like') return t.ctx.engagement.like(who, pick(targets));
+      if (kind === 'comment') return t.ctx.comments.add(who, pick(targets), { text: `nice one ${textSeq++} ${Math.floor(Math.random() * 1e6)}` });
+      return t.ctx.social.follow(who, pick(creatorNames));
+    };
+    /** `writers` concurrent workers for `seconds`, each write of a kind drawn by `draw`; counts, time, CPU and round trips. */
+    async function writePhase(seconds: number, users: SessionUser[], draw: () => Kind) {
+      const n = { like: 0, comment: 0, follow: 0 };
+      let failures = 0;
+      let firstError: unknown;
+      const q0 = queries;
+      const cpu0 = process.cpuUsage();
+      const meter = cpuMeter();
+      const start = performance.now();
+      const deadline = start + seconds * 1000;
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          while (performance.now() < deadline) {
+            const kind = draw();
+            try {
+              await writeOne(kind, users);
+              n[kind]++;
+            } catch (err) {
+              failures++;
+              firstError ??= err;
             }
-          } catch (err) {
-            failures++;
-            firstError ??= err;
           }
-        }
-      }),
-    );
-    const writeS = (performance.now() - writeStart) / 1000;
-    const writes = likes + comments + follows;
+        }),
+      );
+      const wallS = (performance.now() - start) / 1000;
+      const c = process.cpuUsage(cpu0);
+      const cpuS = (c.user + c.system) / 1e6;
+      const total = n.like + n.comment + n.follow;
+      return { n, total, wallS, cpuS, share: meter(), failures, firstError, queries: queries - q0 };
+    }
+    const describePhase = (p: Awaited<ReturnType<typeof writePhase>>) =>
+      `${p.total} in ${round(p.wallS, 1)} s = ${round(p.total / p.wallS, 0)}/s (likes ${p.n.like}, comments ${p.n.comment}, follows ${p.n.follow}; ${p.failures} refused${p.firstError ? `, first: ${(p.firstError as Error).message}` : ''}); ` +
+      `server CPU ${round(p.cpuS, 2)} s = ${round((1000 * p.cpuS) / Math.max(1, p.total), 3)} CPU-s per 1,000 writes (${round(p.total / Math.max(p.cpuS, 1e-9), 0)} per CPU-second); ${round(p.queries / Math.max(1, p.total), 2)} round trips per write`;
+
+    // Each kind alone first (what one write of it costs), then the mix the target is about.
+    const perKind: Record<Kind, { perSecond: number; cpuSecondsPer1000: number; perCpuSecond: number; roundTripsPerWrite: number }> = {} as never;
+    if (perKindSeconds > 0)
+      for (const kind of ['like', 'comment', 'follow'] as const) {
+        const p = await writePhase(perKindSeconds, soloUsers, () => kind);
+        console.log(`${kind}s alone: ${describePhase(p)}`);
+        perKind[kind] = {
+          perSecond: round(p.total / p.wallS, 0),
+          cpuSecondsPer1000: round((1000 * p.cpuS) / Math.max(1, p.total), 3),
+          perCpuSecond: round(p.total / Math.max(p.cpuS, 1e-9), 0),
+          roundTripsPerWrite: round(p.queries / Math.max(1, p.total), 2),
+        };
+      }
+    const mixed = await writePhase(writeSeconds, writerUsers, () => {
+      const r = Math.random();
+      return r < 0.5 ? 'like' : r < 0.75 ? 'comment' : 'follow';
+    });
+    clientProto.query = realQuery;
+    const { like: likes, comment: comments, follow: follows } = mixed.n;
+    const failures = mixed.failures;
+    const writeS = mixed.wallS;
+    const writes = mixed.total;
     const wps = writes / writeS;
-    console.log(
-      `writes: ${writes} in ${round(writeS, 1)} s = ${round(wps, 0)}/s (likes ${likes}, comments ${comments}, follows ${follows}; ${failures} refused${firstError ? `, first: ${(firstError as Error).message}` : ''})`,
-    );
-    console.log(`  ${cpuLine(cpuWrite(), '-')}`);
+    console.log(`writes (mixed): ${describePhase(mixed)}`);
+    console.log(`  ${cpuLine(mixed.share, '-')}`);
 
     // Counters agree with their rows?
     const convergeStart = performance.now();
@@ -205,6 +247,10 @@ export async function run(argv: string[]): Promise<BenchResult> {
       pageRps: round(page.rps, 0),
       writesPerSecond: round(wps, 0),
       writes: { likes, comments, follows, refused: failures },
+      writeCpuSecondsPer1000: round((1000 * mixed.cpuS) / Math.max(1, writes), 3),
+      writesPerCpuSecond: round(writes / Math.max(mixed.cpuS, 1e-9), 0),
+      roundTripsPerWrite: round(mixed.queries / Math.max(1, writes), 2),
+      perKind,
       countersConvergedMs: drift === 0 ? round(convergeMs, 0) : null,
       targets: {
         searchP95: worstSearchP95 <= 50,

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../http/errors.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { notBlockedSql, videoVisibleSql } from '../social/social.service.ts';
+import { notBlockedSql, videoVisibleSql, videoVisibleToSql } from '../social/social.service.ts';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -54,6 +54,41 @@ type Row = {
   reply_to: string | null;
   liked: boolean;
   owner_id: string;
+};
+
+/** Comments waiting for the next batch statement; at most this many go in one. */
+const MAX_COMMENT_BATCH = 128;
+type Refusal = 'no_video' | 'off' | 'followers' | 'mentions' | 'no_parent' | 'wrong_video' | 'links';
+type CommentRequest = {
+  viewer: SessionUser;
+  id: string;
+  videoId: string;
+  parentId: string | null;
+  text: string;
+  /** NFKC, lower case: what the keyword filter matches against. */
+  norm: string;
+  hash: string;
+  excerpt: string;
+  links: number;
+  pre: 'mentions' | 'links' | null;
+  /** Lower-cased usernames mentioned. */
+  mentions: string[];
+  done: (r: CommentResult) => void;
+  fail: (err: unknown) => void;
+};
+type CommentResult = {
+  refusal: Refusal | null;
+  minute: number;
+  hour: number;
+  dup: boolean;
+  /** Set when the comment was written. */
+  created_at: Date | null;
+  display_name: string;
+  avatar_key: string | null;
+  root_id: string | null;
+  reply_to_name: string | null;
+  owner_id: string | null;
+  hidden: boolean;
 };
 
 type TopCursor = { l: number; t: string; id: string };
@@ -165,6 +200,167 @@ export function createCommentsService(deps: {
     return { c, video };
   }
 
+  const commentQueue: CommentRequest[] = [];
+  let commentBusy = false;
+  let commentScheduled = false;
+
+  /**
+   * One statement for a batch of comments, each from a different author: per request (by index) the
+   * access check (video visible, comment controls, keyword filter), the parent (visible, same video,
+   * not filtered), the spam guards, the row, the counters, the event, and the notifications (creator,
+   * the one replied to, the people mentioned who can see the video) — each refusal changes nothing.
+   */
+  async function commentBatch(trx: Database, batch: CommentRequest[]): Promise<(CommentResult & { i: number })[]> {
+    const now = clock.now().getTime();
+    const col = <T>(f: (b: CommentRequest, i: number) => T) => batch.map(f);
+    const men = batch.flatMap((b, i) => b.mentions.map((m) => [i, m] as const));
+    const { rows } = await sql<CommentResult & { i: number; notes: { user_id: string; seq: number }[] | null }>`
+      WITH req AS (
+        SELECT * FROM unnest(${col((_, i) => i)}::int[], ${col((b) => b.id)}::uuid[], ${col((b) => b.viewer.id)}::uuid[], ${col((b) => b.videoId)}::uuid[],
+          ${col((b) => b.parentId)}::uuid[], ${col((b) => b.text)}::text[], ${col((b) => b.norm)}::text[], ${col((b) => b.hash)}::text[],
+          ${col((b) => b.excerpt)}::text[], ${col((b) => b.links)}::int[], ${col((b) => b.pre)}::text[], ${col(() => `srv-${crypto.randomUUID()}`)}::text[])
+          AS r(i, id, user_id, video_id, parent_in, body, norm, body_hash, excerpt, links, pre, ev_id)
+      ),
+      acc AS (
+        SELECT r.*, v.user_id AS owner_id, a.comment_policy::text AS policy,
+          v.id IS NOT NULL AND coalesce(${videoVisibleToSql(sql`r.user_id`)}, false) AS visible,
+          (r.user_id = v.user_id OR a.comment_policy = 'everyone'
+            OR (a.comment_policy = 'followers' AND EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = r.user_id AND f.followee_id = v.user_id))) AS open,
+          coalesce(r.user_id <> v.user_id AND EXISTS (SELECT 1 FROM unnest(a.comment_filter) w WHERE w <> '' AND strpos(r.norm, w) > 0), false) AS filtered,
+          p.id AS p_id, p.video_id AS p_video, p.parent_id AS p_parent, p.user_id AS p_author, p.hidden AS p_hidden, pu.username AS p_name,
+          (p.id IS NOT NULL AND (NOT p.hidden OR p.user_id = r.user_id) AND ${notBlockedSql(sql`p.user_id`, sql`r.user_id`)}
+            AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = r.user_id AND m.muted_id = p.user_id)
+            AND (p.video_id = r.video_id OR EXISTS (
+              SELECT 1 FROM videos v JOIN users a ON a.id = v.user_id WHERE v.id = p.video_id AND ${videoVisibleToSql(sql`r.user_id`)}))) AS p_visible
+        FROM req r LEFT JOIN videos v ON v.id = r.video_id LEFT JOIN users a ON a.id = v.user_id
+          LEFT JOIN comments p ON p.id = r.parent_in LEFT JOIN users pu ON pu.id = p.user_id
+      ),
+      st AS (
+        SELECT acc.*, u.display_name, u.avatar_key, u.created_at AS joined,
+          CASE WHEN NOT acc.visible THEN 'no_video'
+            WHEN NOT acc.open THEN acc.policy
+            WHEN acc.pre = 'mentions' THEN 'mentions'
+            WHEN acc.parent_in IS NOT NULL AND NOT acc.p_visible THEN 'no_parent'
+            WHEN acc.parent_in IS NOT NULL AND acc.p_video <> acc.video_id THEN 'wrong_video'
+            WHEN acc.parent_in IS NOT NULL AND acc.p_hidden THEN 'no_parent'
+            WHEN acc.pre = 'links' THEN 'links' END AS refusal,
+          CASE WHEN acc.p_id IS NOT NULL THEN coalesce(acc.p_parent, acc.p_id) END AS root_id,
+          CASE WHEN acc.p_parent IS NOT NULL THEN acc.p_author END AS reply_to_id,
+          CASE WHEN acc.p_parent IS NOT NULL THEN acc.p_name END AS reply_to_name
+        FROM acc JOIN users u ON u.id = acc.user_id
+      ),
+      chk AS (
+        SELECT st.*,
+          CASE WHEN st.refusal IS NULL THEN (SELECT count(*)::int FROM comments c WHERE c.user_id = st.user_id AND c.created_at > ${new Date(now - 60_000)}) ELSE 0 END AS minute,
+          CASE WHEN st.refusal IS NULL THEN (SELECT count(*)::int FROM comments c WHERE c.user_id = st.user_id AND c.created_at > ${new Date(now - 3600_000)}) ELSE 0 END AS hour,
+          st.refusal IS NULL AND EXISTS (SELECT 1 FROM comments c WHERE c.user_id = st.user_id AND c.body_hash = st.body_hash
+            AND c.created_at > ${new Date(now - limits.duplicateWindowMs)}) AS dup
+        FROM st
+      ),
+      ins AS (
+        INSERT INTO comments (id, video_id, user_id, parent_id, reply_to_id, body, body_hash, hidden)
+        SELECT id, video_id, user_id, root_id, reply_to_id, body, body_hash, filtered FROM chk
+        WHERE refusal IS NULL AND minute < ${limits.perMinute} AND hour < ${limits.perHour} AND NOT dup
+          AND (links = 0 OR joined <= ${new Date(now - limits.newAccountMs)})
+        RETURNING id, hidden, created_at
+      ),
+      done AS (SELECT chk.* FROM chk JOIN ins ON ins.id = chk.id),
+      cv AS (
+        UPDATE videos SET comment_count = comment_count + c.n FROM (SELECT video_id, count(*)::int AS n FROM done WHERE NOT filtered GROUP BY video_id) c
+        WHERE videos.id = c.video_id RETURNING videos.id
+      ),
+      cp AS (
+        UPDATE comments SET reply_count = reply_count + c.n
+        FROM (SELECT root_id, count(*)::int AS n FROM done WHERE NOT filtered AND root_id IS NOT NULL GROUP BY root_id) c
+        WHERE comments.id = c.root_id RETURNING comments.id
+      ),
+      ev AS (INSERT INTO events (id, user_id, video_id, type) SELECT ev_id, user_id, video_id, 'comment' FROM done),
+      -- The creator hears of it, unless they wrote it or already hear of it as the reply's addressee.
+      n1 AS (${notifications.insertSql(
+        'comment',
+        sql`SELECT owner_id AS user_id, user_id AS actor_id, video_id, id AS comment_id, excerpt AS text FROM done
+          WHERE NOT filtered AND owner_id IS DISTINCT FROM p_author`,
+      )}),
+      n2 AS (${notifications.insertSql(
+        'reply',
+        sql`SELECT p_author AS user_id, user_id AS actor_id, video_id, id AS comment_id, excerpt AS text FROM done WHERE NOT filtered AND p_author IS NOT NULL`,
+      )}),
+      men AS (SELECT * FROM unnest(${men.map((m) => m[0])}::int[], ${men.map((m) => m[1])}::text[]) AS m(i, name)),
+      -- The people mentioned who can see the video, unless they already hear of it as its creator or addressee.
+      n3 AS (${notifications.insertSql(
+        'mention',
+        sql`SELECT DISTINCT mu.id AS user_id, d.user_id AS actor_id, d.video_id, d.id AS comment_id, d.excerpt AS text
+          FROM done d JOIN men ON men.i = d.i JOIN users mu ON lower(mu.username) = men.name
+          WHERE NOT d.filtered AND mu.id <> d.user_id AND mu.id <> d.owner_id AND mu.id IS DISTINCT FROM d.p_author
+            AND EXISTS (SELECT 1 FROM videos v JOIN users a ON a.id = v.user_id WHERE v.id = d.video_id AND ${videoVisibleToSql(sql`mu.id`)})`,
+      )})
+      SELECT chk.i, chk.refusal, chk.minute, chk.hour, chk.dup, ins.created_at, chk.display_name, chk.avatar_key, chk.root_id, chk.reply_to_name,
+        chk.owner_id, chk.filtered AS hidden,
+        CASE WHEN chk.i = 0 THEN (SELECT json_agg(json_build_object('user_id', x.user_id, 'seq', x.seq))
+          FROM (SELECT user_id, seq FROM n1 UNION ALL SELECT user_id, seq FROM n2 UNION ALL SELECT user_id, seq FROM n3) x) END AS notes
+      FROM chk LEFT JOIN ins ON ins.id = chk.id`.execute(trx);
+    notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
+    return rows;
+  }
+
+  async function runComments(batch: CommentRequest[]) {
+    let rows: (CommentResult & { i: number })[];
+    try {
+      rows = await db.transaction().execute(async (trx) => {
+        // One author's comments are checked and written one at a time — a batch holds at most one per
+        // author, and on PostgreSQL their locks (taken in one order, so two processes' batches cannot
+        // deadlock) keep another process's batch from racing past the limits; the check runs in the next
+        // statement, so its snapshot includes whatever the locks waited for.
+        await sql`SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended('comment:' || u, 0) AS k
+          FROM unnest(${batch.map((b) => b.viewer.id)}::text[]) u) s ORDER BY k`.execute(trx);
+        return commentBatch(trx, batch);
+      });
+    } catch (err) {
+      // One bad request (a video or parent deleted mid-statement) must not fail the others: retry them one by one.
+      if (batch.length > 1) {
+        for (const b of batch) await runComments([b]);
+        return;
+      }
+      const b = batch[0]!;
+      if ((err as { code?: string }).code === '23503') return b.fail(notFound(b.parentId ? 'parent comment' : 'video'));
+      return b.fail(err);
+    }
+    const byI = new Map(rows.map((r) => [r.i, r]));
+    for (const [i, b] of batch.entries()) {
+      const r = byI.get(i);
+      if (r) b.done(r);
+      else b.fail(notFound('user'));
+    }
+  }
+
+  function pumpComments() {
+    if (commentBusy || commentScheduled || !commentQueue.length) return;
+    commentScheduled = true;
+    // Let the comments that arrive in this turn of the event loop join the batch.
+    setImmediate(() => {
+      commentScheduled = false;
+      commentBusy = true;
+      // At most one comment per author in a batch (in arrival order): the spam guards of a later one
+      // must see the earlier one written.
+      const batch: CommentRequest[] = [];
+      const authors = new Set<string>();
+      for (let i = 0; i < commentQueue.length && batch.length < MAX_COMMENT_BATCH;) {
+        const b = commentQueue[i]!;
+        if (authors.has(b.viewer.id)) {
+          i++;
+          continue;
+        }
+        authors.add(b.viewer.id);
+        batch.push(b);
+        commentQueue.splice(i, 1);
+      }
+      void runComments(batch).finally(() => {
+        commentBusy = false;
+        pumpComments();
+      });
+    });
+  }
+
   return {
     access,
     one,
@@ -221,143 +417,75 @@ export function createCommentsService(deps: {
     },
 
     async add(viewer: SessionUser, videoId: string, body: { text: string; parentId?: string }): Promise<Comment> {
-      const v = await access(videoId, viewer);
-      if (!v.canComment) throw forbidden(v.reason ?? 'you cannot comment on this video', 'comments_closed');
       const text = body.text;
       const mentions = parseCaption(text).mentions;
-      if (mentions.length > limits.maxMentions) throw badRequest('too_many_mentions', `a comment may mention at most ${limits.maxMentions} people`);
-      let rootId: string | null = null;
-      let replyToId: string | null = null;
-      let parentAuthor: string | null = null;
-      let replyToName: string | null = null;
-      if (body.parentId) {
-        const { c: parent } = await visibleComment(body.parentId, viewer).catch((err: unknown) => {
-          if (err instanceof AppError && err.status === 404) throw notFound('parent comment');
-          throw err;
-        });
-        if (parent.video_id !== videoId) throw badRequest('wrong_video', 'the parent comment belongs to another video');
-        if (parent.hidden) throw notFound('parent comment');
-        rootId = parent.parent_id ?? parent.id;
-        parentAuthor = parent.user_id;
-        replyToId = parent.parent_id ? parent.user_id : null;
-        replyToName = parent.parent_id ? parent.username : null;
-      }
       const links = countLinks(text);
-      if (links > limits.maxLinks) throw badRequest('too_many_links', `a comment may contain at most ${limits.maxLinks} links`);
-      const hidden = !v.isOwner && matchesFilter(text, v.comment_filter);
-      const hash = crypto.createHash('sha256').update(normalizeForDup(text)).digest('hex').slice(0, 32);
-      const id = crypto.randomUUID();
-      const excerpt = text.slice(0, 140);
-      const now = clock.now().getTime();
-      type Written = {
-        minute: number;
-        hour: number;
-        dup: boolean;
-        joined: Date;
-        created_at: Date | null;
-        display_name: string;
-        avatar_key: string | null;
-        notes: { user_id: string; seq: number }[] | null;
+      const req: CommentRequest = {
+        viewer,
+        id: crypto.randomUUID(),
+        videoId,
+        parentId: body.parentId ?? null,
+        text,
+        norm: text.normalize('NFKC').toLowerCase(),
+        hash: crypto.createHash('sha256').update(normalizeForDup(text)).digest('hex').slice(0, 32),
+        excerpt: text.slice(0, 140),
+        links,
+        // Refusals known before the database is asked; which one the caller hears still follows the
+        // order of the checks (a closed video answers 403 before its too-many-mentions 400).
+        pre: mentions.length > limits.maxMentions ? 'mentions' : links > limits.maxLinks ? 'links' : null,
+        mentions: [...new Set(mentions.map((m) => m.toLowerCase()))],
+        done: () => undefined,
+        fail: () => undefined,
       };
-      const w = await db.transaction().execute(async (trx) => {
-        // One author's comments are checked and written one at a time, so a flood cannot race past the limits
-        // (the check runs in the next statement, so its snapshot includes whatever the lock waited for).
-        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`comment:${viewer.id}`}, 0))`.execute(trx);
-        try {
-          // The spam guards, the comment, its counters, the recommender's event and the creator's
-          // notification in one statement: nothing is written unless every guard passes.
-          const { rows } = await sql<Written>`
-            WITH chk AS (
-              SELECT
-                (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 60_000)}) AS minute,
-                (SELECT count(*)::int FROM comments WHERE user_id = ${viewer.id}::uuid AND created_at > ${new Date(now - 3600_000)}) AS hour,
-                EXISTS (SELECT 1 FROM comments WHERE user_id = ${viewer.id}::uuid AND body_hash = ${hash}
-                  AND created_at > ${new Date(now - limits.duplicateWindowMs)}) AS dup,
-                u.created_at AS joined, u.display_name, u.avatar_key
-              FROM users u WHERE u.id = ${viewer.id}::uuid
-            ),
-            ins AS (INSERT INTO comments (id, video_id, user_id, parent_id, reply_to_id, body, body_hash, hidden)
-                SELECT ${id}::uuid, ${videoId}::uuid, ${viewer.id}::uuid, ${rootId}::uuid, ${replyToId}::uuid, ${text}, ${hash}, ${hidden} FROM chk
-                WHERE chk.minute < ${limits.perMinute} AND chk.hour < ${limits.perHour} AND NOT chk.dup
-                  AND (${links} = 0 OR chk.joined <= ${new Date(now - limits.newAccountMs)})
-                RETURNING id, video_id, parent_id, hidden, created_at),
-              cv AS (UPDATE videos SET comment_count = comment_count + 1 WHERE id IN (SELECT video_id FROM ins WHERE NOT hidden) RETURNING id),
-              cp AS (UPDATE comments SET reply_count = reply_count + 1 WHERE id IN (SELECT parent_id FROM ins WHERE NOT hidden) RETURNING id),
-              ev AS (INSERT INTO events (id, user_id, video_id, type) SELECT ${`srv-${crypto.randomUUID()}`}, ${viewer.id}::uuid, video_id, 'comment' FROM ins),
-              nt AS (${notifications.insertSql(
-                'comment',
-                // The creator hears of it, unless they wrote it or already hear of it as the reply's addressee.
-                sql`SELECT ${v.owner_id}::uuid AS user_id, ${viewer.id}::uuid AS actor_id, video_id, id AS comment_id, ${excerpt}::text AS text
-                  FROM ins WHERE NOT hidden AND ${v.owner_id}::uuid IS DISTINCT FROM ${parentAuthor}::uuid`,
-              )})
-            SELECT chk.minute, chk.hour, chk.dup, chk.joined, chk.display_name, chk.avatar_key, (SELECT created_at FROM ins) AS created_at,
-              (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) AS notes
-            FROM chk`.execute(trx);
-          return rows[0]!;
-        } catch (err) {
-          // The video or the parent was deleted meanwhile.
-          if ((err as { code?: string }).code === '23503') throw notFound(rootId ? 'parent comment' : 'video');
-          throw err;
-        }
+      const r = await new Promise<CommentResult>((done, fail) => {
+        req.done = done;
+        req.fail = fail;
+        commentQueue.push(req);
+        pumpComments();
       });
-      if (!w.created_at) {
-        if (w.minute >= limits.perMinute) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perMinute} comments a minute`);
-        if (w.hour >= limits.perHour) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perHour} comments an hour`);
-        if (w.dup) throw conflict('duplicate_comment', 'you just posted the same comment');
+      switch (r.refusal) {
+        case 'no_video':
+          throw notFound('video');
+        case 'off':
+          throw forbidden('The creator turned comments off', 'comments_closed');
+        case 'followers':
+          throw forbidden('Only followers of the creator can comment', 'comments_closed');
+        case 'mentions':
+          throw badRequest('too_many_mentions', `a comment may mention at most ${limits.maxMentions} people`);
+        case 'no_parent':
+          throw notFound('parent comment');
+        case 'wrong_video':
+          throw badRequest('wrong_video', 'the parent comment belongs to another video');
+        case 'links':
+          throw badRequest('too_many_links', `a comment may contain at most ${limits.maxLinks} links`);
+        case null:
+          break;
+      }
+      if (!r.created_at) {
+        if (r.minute >= limits.perMinute) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perMinute} comments a minute`);
+        if (r.hour >= limits.perHour) throw new AppError(429, 'comment_rate_limited', `slow down: at most ${limits.perHour} comments an hour`);
+        if (r.dup) throw conflict('duplicate_comment', 'you just posted the same comment');
         throw forbidden('new accounts cannot post links in comments yet', 'links_not_allowed');
       }
-      notifications.announce(w.notes ?? []);
-      if (!hidden) {
-        const told = new Set<string>([viewer.id]);
-        if (parentAuthor && !told.has(parentAuthor)) {
-          await notifications.notify({ userId: parentAuthor, type: 'reply', actorId: viewer.id, videoId, commentId: id, text: excerpt });
-          told.add(parentAuthor);
-        }
-        // The creator was notified in the statement above (unless they are the one replied to).
-        told.add(v.owner_id);
-        if (mentions.length) {
-          const users = await db
-            .selectFrom('users')
-            .select('id')
-            .where((eb) =>
-              eb(
-                eb.fn('lower', ['username']),
-                'in',
-                mentions.map((m) => m.toLowerCase()),
-              ),
-            )
-            .execute();
-          for (const u of users) {
-            if (told.has(u.id)) continue;
-            told.add(u.id);
-            // Only people who can see the video hear about it.
-            const { rows } = await sql<{ ok: boolean }>`
-              SELECT EXISTS (SELECT 1 FROM videos v JOIN users a ON a.id = v.user_id WHERE v.id = ${videoId}::uuid AND ${videoVisibleSql(u.id)}) AS ok`.execute(
-              db,
-            );
-            if (rows[0]?.ok) await notifications.notify({ userId: u.id, type: 'mention', actorId: viewer.id, videoId, commentId: id, text: excerpt });
-          }
-        }
-      }
-      // The answer from what is known (the statement returned the author's profile and the time).
+      // The answer from what is known (the statement returned the author's profile, the thread and the time).
       return toDto(
         {
-          id,
+          id: req.id,
           video_id: videoId,
           user_id: viewer.id,
-          parent_id: rootId,
+          parent_id: r.root_id,
           body: text,
-          hidden,
+          hidden: r.hidden,
           like_count: 0,
           reply_count: 0,
           pinned_at: null,
-          created_at: w.created_at,
+          created_at: r.created_at,
           username: viewer.username,
-          display_name: w.display_name,
-          avatar_key: w.avatar_key,
-          reply_to: replyToName,
+          display_name: r.display_name,
+          avatar_key: r.avatar_key,
+          reply_to: r.reply_to_name,
           liked: false,
-          owner_id: v.owner_id,
+          owner_id: r.owner_id!,
         },
         viewer,
       );

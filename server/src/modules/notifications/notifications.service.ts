@@ -58,7 +58,7 @@ function keysFor(n: NotifyInput): { group: string; dedup: string | null } {
 }
 
 /** The types another module's write statement may notify inside itself (see `insertSql`). */
-export type InlineNotificationType = 'like' | 'comment' | 'follow';
+export type InlineNotificationType = 'like' | 'comment' | 'reply' | 'mention' | 'follow';
 
 /** keysFor() in SQL, over a source row `s` (actor_id, video_id, comment_id). */
 function keysSql(type: InlineNotificationType): { group: RawBuilder<string>; dedup: RawBuilder<string> } {
@@ -68,7 +68,10 @@ function keysSql(type: InlineNotificationType): { group: RawBuilder<string>; ded
     case 'follow':
       return { group: sql`'follow'`, dedup: sql`'follow:' || s.actor_id` };
     case 'comment':
-      return { group: sql`'comment:' || s.comment_id`, dedup: sql`'comment:' || s.comment_id` };
+    case 'reply':
+    case 'mention':
+      // A literal from the fixed set above, never user input.
+      return { group: sql`${sql.raw(`'${type}:'`)} || s.comment_id`, dedup: sql`${sql.raw(`'${type}:'`)} || s.comment_id` };
   }
 }
 
