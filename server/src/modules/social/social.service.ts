@@ -40,6 +40,28 @@ export function notBlockedSql(a: RawBuilder<string> | string, b: RawBuilder<stri
   return sql<boolean>`NOT EXISTS (SELECT 1 FROM blocks bl WHERE (bl.blocker_id = ${x} AND bl.blocked_id = ${y}) OR (bl.blocker_id = ${y} AND bl.blocked_id = ${x}))`;
 }
 
+/** Follows waiting for the next batch statement; at most this many go in one. */
+const MAX_FOLLOW_BATCH = 256;
+type FollowRow = UserRow & {
+  is_private: boolean;
+  likes_public: boolean;
+  comment_policy: 'everyone' | 'followers' | 'off';
+  comment_filter: string[];
+  country: string | null;
+  i: number;
+  /** A plain follow: the account exists, is public, is not the viewer, no block either way, not followed before. */
+  f_ok: boolean;
+  f_inserted: boolean;
+  f_follows_you: boolean;
+  f_requested: boolean;
+  f_muted: boolean;
+  n_followers: number;
+  n_following: number;
+  n_videos: number;
+  notes: { user_id: string; seq: number }[] | null;
+};
+type FollowRequest = { viewer: SessionUser; name: string; videoId: string | null; done: (r: FollowRow | undefined) => void; fail: (err: unknown) => void };
+
 type Relation = { following: boolean; followsYou: boolean; requested: boolean; blocked: boolean; blockedBy: boolean; muted: boolean };
 
 export function createSocialService(deps: {
@@ -233,32 +255,27 @@ export function createSocialService(deps: {
     return out;
   }
 
-  return {
-    relation,
-    settingsOf,
-    async profile(username: string, viewer: SessionUser | undefined) {
+  /** One follow, every case (the batch above hands over what is not a plain follow). */
+  async function followOne(viewer: SessionUser, username: string, videoId?: string): Promise<SocialProfile> {
+    const vis = await visibleUserOr404(username, viewer);
+    const { u, rel, s } = vis;
+    if (u.id === viewer.id) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
+    if (rel.blocked) throw forbidden('you blocked this user; unblock them first', 'blocked');
+    if (rel.following) return profileOf(username, viewer);
+    if (s.is_private) {
+      const ins = await db
+        .insertInto('follow_requests')
+        .values({ requester_id: viewer.id, target_id: u.id })
+        .onConflict((oc) => oc.doNothing())
+        .returning('requester_id')
+        .execute();
+      if (ins.length) await notifications.notify({ userId: u.id, type: 'follow_request', actorId: viewer.id });
       return profileOf(username, viewer);
-    },
-    async follow(viewer: SessionUser, username: string, videoId?: string) {
-      const vis = await visibleUserOr404(username, viewer);
-      const { u, rel, s } = vis;
-      if (u.id === viewer.id) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
-      if (rel.blocked) throw forbidden('you blocked this user; unblock them first', 'blocked');
-      if (rel.following) return profileOf(username, viewer);
-      if (s.is_private) {
-        const ins = await db
-          .insertInto('follow_requests')
-          .values({ requester_id: viewer.id, target_id: u.id })
-          .onConflict((oc) => oc.doNothing())
-          .returning('requester_id')
-          .execute();
-        if (ins.length) await notifications.notify({ userId: u.id, type: 'follow_request', actorId: viewer.id });
-        return profileOf(username, viewer);
-      }
-      // One statement: the follow, the recommender's event (learnt from the video it happened on, only a
-      // video of this creator), the notification, and the counts the answer shows (read before the
-      // insert, so the new follower is added here).
-      const { rows } = await sql<{ inserted: boolean; followers: number; following: number; videos: number; notes: { user_id: string; seq: number }[] | null }>`
+    }
+    // One statement: the follow, the recommender's event (learnt from the video it happened on, only a
+    // video of this creator), the notification, and the counts the answer shows (read before the
+    // insert, so the new follower is added here).
+    const { rows } = await sql<{ inserted: boolean; followers: number; following: number; videos: number; notes: { user_id: string; seq: number }[] | null }>`
         WITH ins AS (
           INSERT INTO follows (follower_id, followee_id) VALUES (${viewer.id}::uuid, ${u.id}::uuid) ON CONFLICT DO NOTHING RETURNING follower_id, followee_id
         ),
@@ -276,12 +293,126 @@ export function createSocialService(deps: {
           (SELECT count(*) FROM follows WHERE follower_id = ${u.id}::uuid)::int AS following,
           (SELECT count(*) FROM videos WHERE user_id = ${u.id}::uuid AND status = 'ready' AND visibility = 'public')::int AS videos,
           (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) AS notes`.execute(db);
-      const r = rows[0]!;
-      if (r.inserted) relations.invalidate(viewer.id);
-      notifications.announce(r.notes ?? []);
+    const r = rows[0]!;
+    if (r.inserted) relations.invalidate(viewer.id);
+    notifications.announce(r.notes ?? []);
+    return profileDto(
+      { ...vis, rel: { ...rel, following: true }, canSeeVideos: true },
+      { followers: r.followers + (r.inserted ? 1 : 0), following: r.following, videos: r.videos },
+    );
+  }
+
+  const followQueue: FollowRequest[] = [];
+  let followBusy = false;
+  let followScheduled = false;
+
+  /**
+   * One statement for a batch of follows: per request (by index) the account by name, the relation
+   * both ways, and — for a plain follow (a public account, not oneself, no block either way, not yet
+   * followed) — the row, the event, the notification, and the counts the answer shows (read before the
+   * insert). The first of two identical requests in a batch is the follow.
+   */
+  async function followBatch(batch: FollowRequest[]): Promise<FollowRow[]> {
+    const { rows } = await sql<FollowRow>`
+      WITH req AS (
+        SELECT * FROM unnest(${batch.map((_, i) => i)}::int[], ${batch.map((b) => b.viewer.id)}::uuid[], ${batch.map((b) => b.name)}::text[],
+          ${batch.map((b) => b.videoId)}::uuid[], ${batch.map(() => `srv-${crypto.randomUUID()}`)}::text[]) AS r(i, me, name, video_id, ev_id)
+      ),
+      t AS (
+        SELECT r.*, u.id AS uid,
+          u.id IS NOT NULL AND u.id <> r.me AND NOT u.is_private
+            AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = r.me AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = r.me))
+            AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = r.me AND f.followee_id = u.id) AS ok
+        FROM req r LEFT JOIN users u ON lower(u.username) = r.name
+      ),
+      ins AS (
+        INSERT INTO follows (follower_id, followee_id) SELECT DISTINCT me, uid FROM t WHERE ok ON CONFLICT DO NOTHING RETURNING follower_id, followee_id
+      ),
+      first AS (
+        SELECT DISTINCT ON (t.me, t.uid) t.* FROM t JOIN ins ON ins.follower_id = t.me AND ins.followee_id = t.uid ORDER BY t.me, t.uid, t.i
+      ),
+      ev AS (
+        INSERT INTO events (id, user_id, video_id, type)
+        SELECT f.ev_id, f.me, v.id, 'follow' FROM first f JOIN videos v ON v.id = f.video_id AND v.user_id = f.uid
+      ),
+      nt AS (${notifications.insertSql(
+        'follow',
+        sql`SELECT uid AS user_id, me AS actor_id, NULL::uuid AS video_id, NULL::uuid AS comment_id, NULL::text AS text FROM first`,
+      )})
+      SELECT t.i, t.ok AS f_ok, EXISTS (SELECT 1 FROM first WHERE first.i = t.i) AS f_inserted, u.*,
+        CASE WHEN t.ok THEN EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = u.id AND f.followee_id = t.me) END AS f_follows_you,
+        CASE WHEN t.ok THEN EXISTS (SELECT 1 FROM follow_requests q WHERE q.requester_id = t.me AND q.target_id = u.id) END AS f_requested,
+        CASE WHEN t.ok THEN EXISTS (SELECT 1 FROM mutes m WHERE m.muter_id = t.me AND m.muted_id = u.id) END AS f_muted,
+        CASE WHEN t.ok THEN (SELECT count(*) FROM follows WHERE followee_id = u.id)::int END AS n_followers,
+        CASE WHEN t.ok THEN (SELECT count(*) FROM follows WHERE follower_id = u.id)::int END AS n_following,
+        CASE WHEN t.ok THEN (SELECT count(*) FROM videos WHERE user_id = u.id AND status = 'ready' AND visibility = 'public')::int END AS n_videos,
+        CASE WHEN t.i = 0 THEN (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) END AS notes
+      FROM t LEFT JOIN users u ON u.id = t.uid`.execute(db);
+    return rows;
+  }
+
+  async function runFollows(batch: FollowRequest[]) {
+    let rows: FollowRow[];
+    try {
+      rows = await followBatch(batch);
+    } catch (err) {
+      // One bad request (an account deleted mid-statement) must not fail the others: retry them one by one.
+      if (batch.length === 1) return batch[0]!.fail(err);
+      for (const b of batch) await runFollows([b]);
+      return;
+    }
+    notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
+    const byI = new Map(rows.map((r) => [r.i, r]));
+    for (const [i, b] of batch.entries()) {
+      const r = byI.get(i);
+      if (r?.f_inserted) relations.invalidate(b.viewer.id);
+      b.done(r);
+    }
+  }
+
+  function pumpFollows() {
+    if (followBusy || followScheduled || !followQueue.length) return;
+    followScheduled = true;
+    // Let the follows that arrive in this turn of the event loop join the batch.
+    setImmediate(() => {
+      followScheduled = false;
+      followBusy = true;
+      void runFollows(followQueue.splice(0, MAX_FOLLOW_BATCH)).finally(() => {
+        followBusy = false;
+        pumpFollows();
+      });
+    });
+  }
+
+  return {
+    relation,
+    settingsOf,
+    async profile(username: string, viewer: SessionUser | undefined) {
+      return profileOf(username, viewer);
+    },
+    /**
+     * Follow: group-committed like likes and comments — follows that arrive while the previous batch
+     * runs wait for the next, and each batch is ONE statement for all of them (the account, the
+     * relation both ways, the row, the recommender's event, the notification and the counts). A
+     * request the batch cannot complete as a plain follow (no such user, self, blocks, a private
+     * account's request, already following) is answered by the one-at-a-time path below.
+     */
+    async follow(viewer: SessionUser, username: string, videoId?: string): Promise<SocialProfile> {
+      const r = await new Promise<FollowRow | undefined>((done, fail) => {
+        followQueue.push({ viewer, name: username.toLowerCase(), videoId: videoId ?? null, done, fail });
+        pumpFollows();
+      });
+      if (!r || !r.f_ok) return followOne(viewer, username, videoId);
+      const { i: _i, f_ok: _ok, f_inserted, f_follows_you, f_requested, f_muted, n_followers, n_following, n_videos, notes: _n, ...u } = r;
       return profileDto(
-        { ...vis, rel: { ...rel, following: true }, canSeeVideos: true },
-        { followers: r.followers + (r.inserted ? 1 : 0), following: r.following, videos: r.videos },
+        {
+          u,
+          rel: { following: true, followsYou: f_follows_you, requested: f_requested, blocked: false, blockedBy: false, muted: f_muted },
+          s: { is_private: u.is_private, likes_public: u.likes_public, comment_policy: u.comment_policy, comment_filter: u.comment_filter, country: u.country },
+          isMe: false,
+          canSeeVideos: true,
+        },
+        { followers: n_followers + (f_inserted ? 1 : 0), following: n_following, videos: n_videos },
       );
     },
     async unfollow(viewer: SessionUser, username: string) {
