@@ -261,7 +261,9 @@ export function createSoundsService(deps: { db: Database; blob: BlobStore; media
     },
 
     async list(q: { q?: string; sort: 'trending' | 'new' }) {
-      let query = base().where('sounds.enabled', '=', true).where('sounds.listed', '=', true);
+      // A sound made from a video's audio is listed only while that video is public and ready (as in search and Discover).
+      let query = base().where('sounds.enabled', '=', true).where('sounds.listed', '=', true).where(sql<boolean>`(sounds.video_id IS NULL OR EXISTS (
+          SELECT 1 FROM videos sv WHERE sv.id = sounds.video_id AND sv.status = 'ready' AND sv.visibility = 'public'))`);
       if (q.q) query = query.where(sql<boolean>`lower(sounds.title) LIKE ${'%' + q.q.toLowerCase().replace(/[\\%_]/g, '\\$&') + '%'}`);
       if (q.sort === 'new') query = query.orderBy('sounds.created_at', 'desc');
       else
