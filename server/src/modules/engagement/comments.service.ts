@@ -77,6 +77,8 @@ type CommentRequest = {
   fail: (err: unknown) => void;
 };
 type CommentResult = {
+  /** On the first row only: the notifications written, for live delivery. */
+  notes?: { user_id: string; seq: number }[] | null;
   refusal: Refusal | null;
   minute: number;
   hour: number;
@@ -214,7 +216,7 @@ export function createCommentsService(deps: {
     const now = clock.now().getTime();
     const col = <T>(f: (b: CommentRequest, i: number) => T) => batch.map(f);
     const men = batch.flatMap((b, i) => b.mentions.map((m) => [i, m] as const));
-    const { rows } = await sql<CommentResult & { i: number; notes: { user_id: string; seq: number }[] | null }>`
+    const { rows } = await sql<CommentResult & { i: number }>`
       WITH req AS (
         SELECT * FROM unnest(${col((_, i) => i)}::int[], ${col((b) => b.id)}::uuid[], ${col((b) => b.viewer.id)}::uuid[], ${col((b) => b.videoId)}::uuid[],
           ${col((b) => b.parentId)}::uuid[], ${col((b) => b.text)}::text[], ${col((b) => b.norm)}::text[], ${col((b) => b.hash)}::text[],
@@ -299,7 +301,6 @@ export function createCommentsService(deps: {
         CASE WHEN chk.i = 0 THEN (SELECT json_agg(json_build_object('user_id', x.user_id, 'seq', x.seq))
           FROM (SELECT user_id, seq FROM n1 UNION ALL SELECT user_id, seq FROM n2 UNION ALL SELECT user_id, seq FROM n3) x) END AS notes
       FROM chk LEFT JOIN ins ON ins.id = chk.id`.execute(trx);
-    notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
     return rows;
   }
 
@@ -325,6 +326,8 @@ export function createCommentsService(deps: {
       if ((err as { code?: string }).code === '23503') return b.fail(notFound(b.parentId ? 'parent comment' : 'video'));
       return b.fail(err);
     }
+    // Live delivery once committed (a listener reads its unread count on another connection).
+    notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
     const byI = new Map(rows.map((r) => [r.i, r]));
     for (const [i, b] of batch.entries()) {
       const r = byI.get(i);
