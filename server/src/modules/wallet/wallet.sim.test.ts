@@ -27,7 +27,7 @@ async function scratchTarget(): Promise<{ target: SimTarget; drop(): Promise<voi
   return { target: { kind: 'pglite', dataDir: dir }, drop: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
-test(`wallet simulation: ${OPS} operations, 5 random SIGKILLs + 6 inside crash windows, zero violations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, seed ${SEED})`, async () => {
+test(`wallet simulation: ${OPS} operations, 5 random SIGKILLs + up to 6 inside crash windows, zero violations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, seed ${SEED})`, async () => {
   const s = await scratchTarget();
   try {
     const report = await runWalletSimulation({
