@@ -104,7 +104,8 @@ export const VideoGifts = z.object({
 });
 export const CreatorGifts = z.object({ creator: UserSummary, gifts: z.number().int(), coins: z.number().int(), top: z.array(GifterRank) });
 
-export const PayoutStatus = z.enum(['pending', 'paid', 'rejected', 'expired']);
+/** `approving`: approved and being paid (the provider called, or about to be); it ends `paid`, or `rejected` if the provider never paid. */
+export const PayoutStatus = z.enum(['pending', 'approving', 'paid', 'rejected', 'expired']);
 export const Payout = z.object({
   id: z.string(),
   user: UserSummary,
@@ -115,6 +116,10 @@ export const Payout = z.object({
   providerRef: z.string().nullable(),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
+  /** When an admin approved it (the payout provider is called after this is recorded). */
+  approvedAt: z.string().nullable().optional(),
+  /** The payout provider's last error while `approving` (staff see it; the recovery job retries). */
+  lastError: z.string().nullable().optional(),
 });
 export type Payout = z.infer<typeof Payout>;
 export const PayoutList = z.object({ items: z.array(Payout) });

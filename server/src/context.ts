@@ -245,6 +245,11 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     'ledger.reconcile': async () => {
       await ledgerJobs.reconcile();
     },
+    'payments.recover': async () => {
+      const r = { ...(await wallet.recover()), topups: await adsBilling.recoverTopups() };
+      if (r.purchases.redriven + r.purchases.failed + r.payouts.paid + r.payouts.failed + r.topups.redriven + r.topups.failed > 0)
+        log.warn(r, 'payment intents left half-done by a crash were re-driven');
+    },
     'payments.deliver': async () => {
       while ((await sandboxPayments.deliverDue(async (body, headers) => void (await wallet.handleWebhook('sandbox', body, headers)))) > 0);
     },

@@ -70,4 +70,6 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
 /** The worker role: consume every job type (jobs a dead worker left active are failed over and retried first). */
 export async function startWorker(ctx: AppContext) {
   await ctx.queue.work(ctx.jobs, { concurrency: ctx.config.workerConcurrency });
+  // Payment intents a crash left half-done are re-driven at once, not only at the next cron minute.
+  await ctx.queue.send('payments.recover', {}, { dedupKey: 'start' });
 }

@@ -12,7 +12,13 @@ import '../styles/wallet.css';
 
 type Earnings = Awaited<ReturnType<typeof api.call<'earnings'>>>;
 
-const STATUS: Record<Payout['status'], string> = { pending: 'Waiting for review', paid: 'Paid', rejected: 'Rejected', expired: 'Expired' };
+const STATUS: Record<Payout['status'], string> = {
+  pending: 'Waiting for review',
+  approving: 'Approved, being paid',
+  paid: 'Paid',
+  rejected: 'Rejected',
+  expired: 'Expired',
+};
 
 export function EarningsPage() {
   const { me, loading } = useMe();

@@ -8,7 +8,7 @@ import { navigate, profilePath } from '../router.ts';
 import { formatAmount, formatUsd } from '../wallet-format.ts';
 import '../styles/wallet.css';
 
-const TABS: Payout['status'][] = ['pending', 'paid', 'rejected', 'expired'];
+const TABS: Payout['status'][] = ['pending', 'approving', 'paid', 'rejected', 'expired'];
 
 /** Staff: review cash-out requests (admins decide) and look up a user's wallet (support). */
 export function StaffPayoutsPage() {
@@ -48,7 +48,7 @@ export function StaffPayoutsPage() {
     setError(null);
     try {
       const p = await api.call('approvePayout', { params: { id } });
-      showToast(`Paid ${formatUsd(p.amountCents)} to @${p.user.username}`);
+      showToast(p.status === 'paid' ? `Paid ${formatUsd(p.amountCents)} to @${p.user.username}` : `Approved; the payout is ${p.status}`);
       await load(tab);
     } catch (err) {
       setError(errorMessage(err));
@@ -111,6 +111,13 @@ export function StaffPayoutsPage() {
                 {new Date(p.createdAt).toLocaleString()} · <Link to={profilePath(p.user.username)}>profile</Link>
               </div>
               {p.reason && <div className="muted small">Reason: {p.reason}</div>}
+              {p.status === 'approving' && (
+                <div className="muted small" data-testid="payout-approving">
+                  Approved {p.approvedAt ? new Date(p.approvedAt).toLocaleString() : ''}; being paid (the payout provider is asked again every minute until it
+                  confirms).
+                  {p.lastError && <span className="error-text"> Last provider error: {p.lastError}</span>}
+                </div>
+              )}
             </div>
             <div className="payout-amount">
               <b>{formatUsd(p.amountCents)}</b>
@@ -118,10 +125,10 @@ export function StaffPayoutsPage() {
                 <img src="/gifts/diamond.svg" alt="diamonds" className="coin-icon" /> {formatAmount(p.diamonds)}
               </span>
             </div>
-            {p.status === 'pending' && isAdmin && (
+            {(p.status === 'pending' || p.status === 'approving') && isAdmin && (
               <div className="payout-actions">
                 <button type="button" className="btn btn-primary btn-small" onClick={() => void approve(p.id)} data-testid="payout-approve">
-                  Approve
+                  {p.status === 'approving' ? 'Retry payment' : 'Approve'}
                 </button>
                 <button type="button" className="btn btn-ghost btn-small" onClick={() => setRejecting(p.id)} data-testid="payout-reject">
                   Reject

@@ -7,7 +7,8 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../http/
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { LedgerService, TransferRequest, TransferResult } from '../ledger/ledger.service.ts';
 import { transferErrorMessages } from '../ledger/ledger.service.ts';
-import { PaymentProviderError, type PaymentProvider, type ProviderEvent } from '../payments/payment-provider.ts';
+import type { PaymentProvider, ProviderEvent } from '../payments/payment-provider.ts';
+import { createPaymentIntents } from '../payments/payment-intent.ts';
 import { derivedId } from '../wallet/wallet.service.ts';
 
 export const MICROS_PER_CENT = 10_000;
@@ -38,6 +39,18 @@ export function createAdsBilling(deps: {
   onProviderActivity?: () => void;
 }) {
   const { db, clock, log, ledger, payments } = deps;
+  // The same payment-intent protocol as coin purchases (payments/payment-intent.ts): row first, idempotent provider call, re-drive.
+  const intents = createPaymentIntents({
+    db,
+    clock,
+    log,
+    payments,
+    table: 'ad_topups',
+    logKey: 'topupId',
+    refusedMessage: 'payment provider refused an ads top-up',
+    request: (t) => ({ userId: t.user_id, amountCents: Number(t.amount_cents), currency: 'usd', description: 'Flick Ads balance' }),
+    onProviderActivity: deps.onProviderActivity,
+  });
   const ids = new Map<string, string>();
   async function account(kind: string, ownerId: string | null, noOverdraft = false) {
     const key = `${kind}:${ownerId ?? ''}`;
@@ -209,45 +222,37 @@ export function createAdsBilling(deps: {
       if (role === 'analyst') throw forbidden('analysts cannot add funds', 'analyst_read_only');
       const prior = await db.selectFrom('ad_topups').selectAll().where('id', '=', body.id).executeTakeFirst();
       if (prior) {
-        if (prior.advertiser_id === advertiserId && Number(prior.amount_cents) === body.amountCents) return topupDto(prior);
+        if (prior.advertiser_id === advertiserId && Number(prior.amount_cents) === body.amountCents) {
+          // A retry of a request a crash cut off between our row and the provider's answer: ask again (idempotent on the id).
+          if (intents.needsStart(prior)) await intents.start(body.id, body.paymentMethod);
+          else return topupDto(prior);
+          return topupDto(await db.selectFrom('ad_topups').selectAll().where('id', '=', body.id).executeTakeFirstOrThrow());
+        }
         throw conflict('topup_id_in_use', 'this top-up id is in use; choose a new one');
       }
       const inWallet = await db.selectFrom('wallet_purchases').select('id').where('id', '=', body.id).executeTakeFirst();
       if (inWallet) throw conflict('topup_id_in_use', 'this top-up id is in use; choose a new one');
+      const now = clock.now();
       await db
         .insertInto('ad_topups')
-        .values({ id: body.id, advertiser_id: advertiserId, user_id: user.id, amount_cents: body.amountCents, provider: payments.name, status: 'pending' })
+        .values({
+          id: body.id,
+          advertiser_id: advertiserId,
+          user_id: user.id,
+          amount_cents: body.amountCents,
+          provider: payments.name,
+          status: 'pending',
+          payment_method: body.paymentMethod,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
-      let created;
-      try {
-        created = await payments.createPayment({
-          purchaseId: body.id,
-          userId: user.id,
-          amountCents: body.amountCents,
-          currency: 'usd',
-          paymentMethod: body.paymentMethod,
-          description: 'Flick Ads balance',
-        });
-      } catch (err) {
-        const reason = err instanceof PaymentProviderError ? err.message : 'the payment provider is unavailable';
-        await db.updateTable('ad_topups').set({ status: 'failed', failure_reason: reason, updated_at: clock.now() }).where('id', '=', body.id).execute();
-        log.warn({ err, topupId: body.id }, 'payment provider refused an ads top-up');
-        throw new AppError(502, 'payment_provider_error', reason);
-      } finally {
-        deps.onProviderActivity?.();
-      }
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('ad_topups').set({ provider_ref: created.providerRef }).where('id', '=', body.id).where('provider_ref', 'is', null).execute();
-        if (created.status !== 'processing')
-          await trx
-            .updateTable('ad_topups')
-            .set({ status: created.status, action_url: created.actionUrl, failure_reason: created.failureReason, updated_at: clock.now() })
-            .where('id', '=', body.id)
-            .where('status', '=', 'pending')
-            .execute();
-      });
+      await intents.start(body.id, body.paymentMethod);
       return topupDto(await db.selectFrom('ad_topups').selectAll().where('id', '=', body.id).executeTakeFirstOrThrow());
     },
+
+    /** The `payments.recover` job's part: top-ups a crash left unstarted are re-driven, or failed after the deadline. */
+    recoverTopups: () => intents.recover(),
 
     /** The wallet's webhook handler hands over payments that are not coin purchases; null = not a top-up either. */
     async providerEvent(provider: string, ev: ProviderEvent): Promise<{ duplicate: boolean; outcome: string } | null> {
@@ -262,26 +267,7 @@ export function createAdsBilling(deps: {
       if (!t || t.provider !== provider || (t.provider_ref && t.provider_ref !== ev.providerRef)) return null;
       await acct.balance((await db.selectFrom('ad_topups').select('advertiser_id').where('id', '=', t.id).executeTakeFirstOrThrow()).advertiser_id);
       await acct.clearing();
-      return db.transaction().execute(async (trx) => {
-        const fresh = await trx
-          .insertInto('payment_events')
-          .values({ provider, event_id: ev.id, type: ev.type, purchase_id: t.id, outcome: 'pending' })
-          .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-          .returning('event_id')
-          .executeTakeFirst();
-        if (!fresh) {
-          const prior = await trx
-            .selectFrom('payment_events')
-            .select('outcome')
-            .where('provider', '=', provider)
-            .where('event_id', '=', ev.id)
-            .executeTakeFirst();
-          return { duplicate: true, outcome: prior?.outcome ?? 'duplicate' };
-        }
-        const outcome = await applyTopupEvent(trx, t.id, ev);
-        await trx.updateTable('payment_events').set({ outcome }).where('provider', '=', provider).where('event_id', '=', ev.id).execute();
-        return { duplicate: false, outcome };
-      });
+      return intents.withEvent(provider, ev, t.id, (trx) => applyTopupEvent(trx, t.id, ev));
     },
 
     /** Credit an advertiser from a payment made elsewhere (Promote paid in coins): `id` is the idempotency key. */

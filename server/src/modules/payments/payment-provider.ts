@@ -53,6 +53,8 @@ export class PaymentProviderError extends Error {
 export type PayoutProvider = {
   readonly name: string;
   pay(p: { payoutId: string; userId: string; amountCents: number; currency: 'usd' }): Promise<{ providerRef: string }>;
+  /** The provider's own record of a payout, or null when it never made one (reconciliation after a crash). */
+  get(payoutId: string): Promise<{ providerRef: string; amountCents: number } | null>;
 };
 
 export const header = (headers: Record<string, string | string[] | undefined>, name: string): string | undefined => {

@@ -237,5 +237,9 @@ export function createSandboxPayoutProvider(deps: { db: Database }): PayoutProvi
       const row = await deps.db.selectFrom('sandbox_payouts').select('id').where('payout_id', '=', p.payoutId).executeTakeFirstOrThrow();
       return { providerRef: row.id };
     },
+    async get(payoutId) {
+      const row = await deps.db.selectFrom('sandbox_payouts').select(['id', 'amount_cents']).where('payout_id', '=', payoutId).executeTakeFirst();
+      return row ? { providerRef: row.id, amountCents: row.amount_cents } : null;
+    },
   };
 }

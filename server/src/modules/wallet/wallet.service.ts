@@ -13,6 +13,7 @@ import type { VideosRepo } from '../videos/videos.repo.ts';
 import type { AccountFlags, Asset, LedgerService, TransferRequest, TransferResult } from '../ledger/ledger.service.ts';
 import { transferErrorMessages } from '../ledger/ledger.service.ts';
 import { PaymentProviderError, WebhookSignatureError, type PaymentProvider, type PayoutProvider, type ProviderEvent } from '../payments/payment-provider.ts';
+import { createPaymentIntents, PAYMENT_RECOVERY_GRACE_SEC } from '../payments/payment-intent.ts';
 import { COIN_PACKAGES, CREATOR_SHARE_PERCENT, DIAMOND_USD_CENTS, GIFTS, LIMITS, creatorDiamonds } from './catalogue.ts';
 
 /** A ledger transfer id derived from one of ours: the same business event always yields the same transfer ids. */
@@ -42,6 +43,8 @@ const COIN_WALLET: AccountFlags = { debitsMustNotExceedCredits: true };
 const RECOVERY: AccountFlags = { creditsMustNotExceedDebits: true };
 const DIAMONDS: AccountFlags = { debitsMustNotExceedCredits: true };
 
+/** How long a payout driver may be calling the provider (the Stripe SDK gives up after 20 s × 3 tries); a rejection waits it out. */
+const PAYOUT_LEASE_SEC = PAYMENT_RECOVERY_GRACE_SEC;
 const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
@@ -84,6 +87,22 @@ export type WalletDeps = {
 export function createWalletService(deps: WalletDeps) {
   const { db, clock, log, ledger, identity, videosRepo, payments, payouts } = deps;
   const isBanned = deps.isBanned ?? ((userId: string) => identity.isSuspended(userId));
+  const intents = createPaymentIntents({
+    db,
+    clock,
+    log,
+    payments,
+    table: 'wallet_purchases',
+    logKey: 'purchaseId',
+    refusedMessage: 'payment provider refused to create a payment',
+    request: (r) => ({
+      userId: r.user_id,
+      amountCents: r.price_cents,
+      currency: 'usd',
+      description: `Flick ${COIN_PACKAGES.find((p) => p.id === r.package_id)?.label ?? r.package_id}`,
+    }),
+    onProviderActivity: deps.onProviderActivity,
+  });
 
   // ---- chart of accounts -------------------------------------------------------------------------------------------
   const accountIds = new Map<string, string>();
@@ -212,7 +231,7 @@ export function createWalletService(deps: WalletDeps) {
       if (existing.user_id !== user.id || existing.package_id !== pkg.id) throw conflict('purchase_id_in_use', 'this purchase id is in use; choose a new one');
       // A retry of a request that stopped between our row and the provider (a crash): ask the provider again, which is
       // idempotent on the purchase id, so the purchase is never left pending with no payment behind it.
-      if (existing.status === 'pending' && !existing.provider_ref) return startPayment(body, pkg);
+      if (intents.needsStart(existing)) return startPayment(body);
       return toPurchase(existing);
     }
     const now = clock.now();
@@ -251,6 +270,7 @@ export function createWalletService(deps: WalletDeps) {
         price_cents: pkg.priceCents,
         provider: payments.name,
         status: 'pending',
+        payment_method: body.paymentMethod,
         created_at: now,
         updated_at: now,
       })
@@ -258,51 +278,12 @@ export function createWalletService(deps: WalletDeps) {
       .returning('id')
       .executeTakeFirst();
     if (!inserted) throw conflict('purchase_id_in_use', 'this purchase id is in use; choose a new one');
-    return startPayment(body, pkg);
+    return startPayment(body);
   }
 
-  /** Asks the provider for the payment of a purchase row that exists, and records its synchronous answer. */
-  async function startPayment(body: { id: string; paymentMethod: string }, pkg: (typeof COIN_PACKAGES)[number]): Promise<Purchase> {
-    const row = (await purchaseRow(body.id))!;
-    let created;
-    try {
-      created = await payments.createPayment({
-        purchaseId: body.id,
-        userId: row.user_id,
-        amountCents: pkg.priceCents,
-        currency: 'usd',
-        paymentMethod: body.paymentMethod,
-        description: `Flick ${pkg.label}`,
-      });
-    } catch (err) {
-      const reason = err instanceof PaymentProviderError ? err.message : 'the payment provider is unavailable';
-      await db
-        .updateTable('wallet_purchases')
-        .set({ status: 'failed', failure_reason: reason, updated_at: clock.now() })
-        .where('id', '=', body.id)
-        .where('status', '=', 'pending')
-        .execute();
-      log.warn({ err, purchaseId: body.id }, 'payment provider refused to create a payment');
-      throw new AppError(502, 'payment_provider_error', reason);
-    } finally {
-      deps.onProviderActivity?.();
-    }
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('wallet_purchases')
-        .set({ provider_ref: created.providerRef })
-        .where('id', '=', body.id)
-        .where('provider_ref', 'is', null)
-        .execute();
-      // Only a purchase no webhook has moved yet takes the synchronous answer.
-      if (created.status !== 'processing')
-        await trx
-          .updateTable('wallet_purchases')
-          .set({ status: created.status, action_url: created.actionUrl, failure_reason: created.failureReason, updated_at: clock.now() })
-          .where('id', '=', body.id)
-          .where('status', '=', 'pending')
-          .execute();
-    });
+  /** Asks the provider for the payment of a purchase row that exists, and records its synchronous answer (payments/payment-intent.ts). */
+  async function startPayment(body: { id: string; paymentMethod: string }): Promise<Purchase> {
+    await intents.start(body.id, body.paymentMethod);
     return toPurchase((await purchaseRow(body.id))!);
   }
 
@@ -354,27 +335,11 @@ export function createWalletService(deps: WalletDeps) {
     for (let attempt = 0; ; attempt++) {
       const b = await balances(userId);
       try {
-        return await db.transaction().execute(async (trx) => {
-          const fresh = await trx
-            .insertInto('payment_events')
-            .values({ provider, event_id: event.id, type: event.type, purchase_id: purchase.id, outcome: 'pending' })
-            .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-            .returning('event_id')
-            .executeTakeFirst();
-          if (!fresh) {
-            const prior = await trx
-              .selectFrom('payment_events')
-              .select('outcome')
-              .where('provider', '=', provider)
-              .where('event_id', '=', event.id)
-              .executeTakeFirst();
-            return { received: true as const, duplicate: true, outcome: prior?.outcome ?? 'duplicate' };
-          }
+        const r = await intents.withEvent(provider, event, purchase.id, async (trx) => {
           const p = await trx.selectFrom('wallet_purchases').selectAll().where('id', '=', purchase.id).forUpdate().executeTakeFirstOrThrow();
-          const outcome = await applyEvent(trx, p, event, a, b, attempt);
-          await trx.updateTable('payment_events').set({ outcome }).where('provider', '=', provider).where('event_id', '=', event.id).execute();
-          return { received: true as const, duplicate: false, outcome };
+          return applyEvent(trx, p, event, a, b, attempt);
         });
+        return { received: true as const, ...r };
       } catch (err) {
         // Balances moved between our read and the batch (a gift in between): read again and retry with new transfer ids.
         if (err instanceof LedgerRefusedError && (err.has('exceeds_credits') || err.has('exceeds_debits')) && attempt < 5) continue;
@@ -628,6 +593,8 @@ export function createWalletService(deps: WalletDeps) {
     created_at: Date;
     expires_at: Date;
     decided_at: Date | null;
+    approving_at: Date | null;
+    last_error: string | null;
   };
   async function toPayouts(rows: PayoutRow[]): Promise<Payout[]> {
     const users = await userSummaries(rows.map((r) => r.user_id));
@@ -643,19 +610,34 @@ export function createWalletService(deps: WalletDeps) {
       providerRef: r.provider_ref,
       createdAt: r.created_at.toISOString(),
       decidedAt: r.decided_at?.toISOString() ?? null,
+      approvedAt: r.approving_at?.toISOString() ?? null,
+      lastError: r.last_error,
     }));
   }
   const payoutRows = () =>
     db
       .selectFrom('wallet_payouts')
-      .select(['id', 'user_id', 'diamonds', 'amount_cents', 'status', 'reason', 'provider_ref', 'created_at', 'expires_at', 'decided_at']);
+      .select([
+        'id',
+        'user_id',
+        'diamonds',
+        'amount_cents',
+        'status',
+        'reason',
+        'provider_ref',
+        'created_at',
+        'expires_at',
+        'decided_at',
+        'approving_at',
+        'last_error',
+      ]);
 
   async function requestedTodayDiamonds(userId: string) {
     const r = await db
       .selectFrom('wallet_payouts')
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('diamonds'), eb.lit(0)).as('d'))
       .where('user_id', '=', userId)
-      .where('status', 'in', ['pending', 'paid'])
+      .where('status', 'in', ['pending', 'approving', 'paid'])
       .where('created_at', '>=', startOfUtcDay(clock.now()))
       .executeTakeFirstOrThrow();
     return Number(r.d);
@@ -724,11 +706,16 @@ export function createWalletService(deps: WalletDeps) {
     return (await toPayouts([(await payoutRows().where('id', '=', body.id).executeTakeFirst())!]))[0]!;
   }
 
+  /** A payout as the API shows it. */
+  const payoutDto = async (id: string) => (await toPayouts([(await payoutRows().where('id', '=', id).executeTakeFirst())!]))[0]!;
+
   async function decidePayout(staff: SessionUser, id: string, decision: { approve: true } | { approve: false; reason: string }): Promise<Payout> {
     requireRole(staff, ['admin']);
     const row = await payoutRows().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('payout');
     if (row.user_id === staff.id) throw forbidden('staff cannot decide their own cash-out', 'own_payout');
+    // Approved already, the provider call (or our record of it) cut off: approving again finishes it; rejecting asks the provider first.
+    if (row.status === 'approving') return decision.approve ? drivePayout(id, { lease: 'take' }) : rejectApproving(staff, id, decision.reason);
     if (row.status !== 'pending') throw conflict('payout_not_pending', `this payout is ${row.status}`);
     const now = clock.now();
     const from = await acct.diamonds(row.user_id);
@@ -738,43 +725,25 @@ export function createWalletService(deps: WalletDeps) {
       throw conflict('payout_expired', 'this payout request timed out and its diamonds were returned');
     };
     if (row.expires_at <= now) return expire();
-    let providerRef: string | null = null;
     if (decision.approve) {
       const owner = await identity.byId(row.user_id);
       if (!owner || isMinorRow(owner)) throw forbidden('this account cannot be paid out', 'minor_cannot_cash_out');
       // A suspended creator's request can be rejected (the diamonds return) but not paid.
       if (await isBanned(owner.id))
         throw forbidden('this account is suspended; reject the request or wait until the suspension is lifted', 'account_suspended');
-      // The payout provider is idempotent on our payout id: a retried approval pays once.
-      try {
-        providerRef = (await payouts.pay({ payoutId: id, userId: row.user_id, amountCents: row.amount_cents, currency: 'usd' })).providerRef;
-      } catch (err) {
-        log.error({ err, payoutId: id }, 'payout provider failed');
-        throw new AppError(502, 'payout_provider_error', err instanceof Error ? err.message : 'the payout provider failed');
-      }
     }
-    const usdFrom = await acct.creatorPayouts();
-    const usdTo = await acct.payoutClearing();
     try {
       await db.transaction().execute(async (trx) => {
         const locked = await trx.selectFrom('wallet_payouts').select('status').where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
         if (locked.status !== 'pending') throw conflict('payout_not_pending', `this payout is ${locked.status}`);
         const meta = { payoutId: id };
         if (decision.approve) {
-          await apply(trx, [
-            { id: derivedId(id, 'post'), debitAccountId: from, creditAccountId: to, amount: 0, postPendingId: id, code: 'payout', linked: true, meta },
-            {
-              id: derivedId(id, 'usd'),
-              debitAccountId: usdFrom,
-              creditAccountId: usdTo,
-              amount: row.amount_cents,
-              code: 'payout',
-              meta: { ...meta, providerRef },
-            },
-          ]);
+          // The approval intent, committed before the provider is called: who approved and when, and the diamonds posted
+          // with it — so the ledger's expiry can never void a payout the provider may already have paid.
+          await apply(trx, [{ id: derivedId(id, 'post'), debitAccountId: from, creditAccountId: to, amount: 0, postPendingId: id, code: 'payout', meta }]);
           await trx
             .updateTable('wallet_payouts')
-            .set({ status: 'paid', provider_ref: providerRef, decided_by: staff.id, decided_at: now })
+            .set({ status: 'approving', approved_by: staff.id, approving_at: now, driving_until: new Date(now.getTime() + PAYOUT_LEASE_SEC * 1000) })
             .where('id', '=', id)
             .execute();
         } else {
@@ -796,7 +765,145 @@ export function createWalletService(deps: WalletDeps) {
       }
       throw err;
     }
-    return (await toPayouts([(await payoutRows().where('id', '=', id).executeTakeFirst())!]))[0]!;
+    if (!decision.approve) return payoutDto(id);
+    return drivePayout(id, { lease: 'held' });
+  }
+
+  /**
+   * Pays an approved ('approving') payout and records it as paid. Any number of drivers may run (the approval, its retry,
+   * the recovery job): the provider is idempotent on the payout id, and only the first to commit records it. Each
+   * driver holds the lease (`driving_until`) while it may be calling the provider, so a rejection cannot race it.
+   * `lease`: 'held' (the approval took it with the intent), 'take' (take or extend it), 'expired' (the recovery job:
+   * only payouts nobody has driven for the grace period). With `reconcile`, the provider's own record is read first.
+   */
+  async function drivePayout(id: string, o: { lease: 'held' | 'take' | 'expired'; reconcile?: boolean }): Promise<Payout> {
+    const now = clock.now();
+    let q = db
+      .updateTable('wallet_payouts')
+      .set({ driving_until: new Date(now.getTime() + PAYOUT_LEASE_SEC * 1000) })
+      .where('id', '=', id)
+      .where('status', '=', 'approving');
+    if (o.lease === 'expired') q = q.where((eb) => eb.or([eb('driving_until', 'is', null), eb('driving_until', '<=', now)]));
+    const claimed = o.lease === 'held' || Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
+    const row = (await db.selectFrom('wallet_payouts').selectAll().where('id', '=', id).executeTakeFirst())!;
+    if (!claimed || row.status !== 'approving') {
+      if (row.status === 'paid') return payoutDto(id); // another driver finished it a moment ago: this approval is fulfilled
+      if (row.status === 'approving') throw conflict('payout_in_flight', 'this payout is being paid right now; try again in a few minutes');
+      throw conflict('payout_not_pending', `this payout is ${row.status}`);
+    }
+    let providerRef: string;
+    try {
+      const known = o.reconcile ? await payouts.get(id) : null;
+      if (known && known.amountCents !== row.amount_cents)
+        throw new Error(`the payout provider paid ${known.amountCents} cents for this payout, not ${row.amount_cents}; left for staff`);
+      // The payout provider is idempotent on our payout id: a retried or re-driven approval pays once.
+      providerRef = known
+        ? known.providerRef
+        : (await payouts.pay({ payoutId: id, userId: row.user_id, amountCents: row.amount_cents, currency: 'usd' })).providerRef;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : 'the payout provider failed';
+      await db
+        .updateTable('wallet_payouts')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: message.slice(0, 500) }))
+        .where('id', '=', id)
+        .execute();
+      log.error({ err, payoutId: id }, 'payout provider failed');
+      throw new AppError(502, 'payout_provider_error', message);
+    }
+    const usdFrom = await acct.creatorPayouts();
+    const usdTo = await acct.payoutClearing();
+    await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('wallet_payouts').select(['status', 'approved_by']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      if (locked.status === 'paid') return; // another driver recorded it
+      if (locked.status !== 'approving') {
+        // Only possible if a provider call outlived its lease and the payout was rejected meanwhile: staff must see it.
+        await flag(
+          row.user_id,
+          'payout_paid_after_reject',
+          `payout ${id} (${dollars(row.amount_cents)}) was paid by the provider (${providerRef}) after it was ${locked.status}`,
+          trx,
+        );
+        log.error({ payoutId: id, providerRef, status: locked.status }, 'payout provider paid a payout that is no longer approving');
+        return;
+      }
+      await apply(trx, [
+        {
+          id: derivedId(id, 'usd'),
+          debitAccountId: usdFrom,
+          creditAccountId: usdTo,
+          amount: row.amount_cents,
+          code: 'payout',
+          meta: { payoutId: id, providerRef },
+        },
+      ]);
+      await trx
+        .updateTable('wallet_payouts')
+        .set({ status: 'paid', provider_ref: providerRef, decided_by: locked.approved_by, decided_at: clock.now(), driving_until: null, last_error: null })
+        .where('id', '=', id)
+        .execute();
+    });
+    return payoutDto(id);
+  }
+
+  /** Rejecting an approved payout: only once nobody is calling the provider and the provider confirms it never paid. */
+  async function rejectApproving(staff: SessionUser, id: string, reason: string): Promise<Payout> {
+    const now = clock.now();
+    const row = (await db.selectFrom('wallet_payouts').selectAll().where('id', '=', id).executeTakeFirst())!;
+    if (row.driving_until && row.driving_until > now) throw conflict('payout_in_flight', 'this payout is being paid right now; try again in a few minutes');
+    let known;
+    try {
+      known = await payouts.get(id);
+    } catch (err) {
+      throw new AppError(502, 'payout_provider_error', err instanceof Error ? err.message : 'the payout provider failed');
+    }
+    if (known) {
+      // The provider paid: the payout is recorded as paid, whatever the rejection wanted.
+      await drivePayout(id, { lease: 'take', reconcile: true });
+      throw conflict('payout_already_paid', 'the payout provider has already paid this request; it is now recorded as paid');
+    }
+    const back = await acct.diamonds(row.user_id);
+    const out = await acct.diamondPayouts();
+    await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('wallet_payouts').select(['status', 'driving_until']).where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
+      if (locked.status !== 'approving') throw conflict('payout_not_pending', `this payout is ${locked.status}`);
+      if (locked.driving_until && locked.driving_until > now)
+        throw conflict('payout_in_flight', 'this payout is being paid right now; try again in a few minutes');
+      // The diamonds were posted with the approval: a correction is a transfer back.
+      await apply(trx, [
+        { id: derivedId(id, 'reverse'), debitAccountId: out, creditAccountId: back, amount: row.diamonds, code: 'payout_reversed', meta: { payoutId: id } },
+      ]);
+      await trx
+        .updateTable('wallet_payouts')
+        .set({ status: 'rejected', reason, decided_by: staff.id, decided_at: now, driving_until: null })
+        .where('id', '=', id)
+        .execute();
+    });
+    return payoutDto(id);
+  }
+
+  /** The recovery job's part for payouts: every approval nobody has driven for the grace period is reconciled with the provider and finished. */
+  async function recoverPayouts(limit = 200): Promise<{ paid: number; failed: number }> {
+    const now = clock.now();
+    const due = await db
+      .selectFrom('wallet_payouts')
+      .select('id')
+      .where('status', '=', 'approving')
+      .where((eb) => eb.or([eb('driving_until', 'is', null), eb('driving_until', '<=', now)]))
+      .orderBy('approving_at')
+      .limit(limit)
+      .execute();
+    let paid = 0;
+    let failed = 0;
+    for (const { id } of due) {
+      try {
+        await drivePayout(id, { lease: 'expired', reconcile: true });
+        paid++;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        failed++;
+      }
+    }
+    return { paid, failed };
   }
 
   // ---- earnings ----------------------------------------------------------------------------------------------------
@@ -841,11 +948,18 @@ export function createWalletService(deps: WalletDeps) {
       .where('user_id', '=', user.id)
       .where('status', '=', 'paid')
       .executeTakeFirstOrThrow();
+    // Approved payouts being paid: their diamonds are posted already, but they are not paid out yet.
+    const approving = await db
+      .selectFrom('wallet_payouts')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('diamonds'), eb.lit(0)).as('d'))
+      .where('user_id', '=', user.id)
+      .where('status', '=', 'approving')
+      .executeTakeFirstOrThrow();
     const today = await requestedTodayDiamonds(user.id);
     const canCashOut = !user.isMinor && !(await isBanned(user.id));
     return {
       diamonds: b.diamonds,
-      pendingPayoutDiamonds: b.diamondsReserved,
+      pendingPayoutDiamonds: b.diamondsReserved + Number(approving.d),
       paidOutDiamonds: Number(paid.d),
       usdCents: b.diamonds * DIAMOND_USD_CENTS,
       diamondUsdCents: DIAMOND_USD_CENTS,
@@ -927,6 +1041,7 @@ export function createWalletService(deps: WalletDeps) {
     refund: 'Purchase refunded',
     chargeback: 'Purchase charged back',
     recovery: 'Repaid recovery balance',
+    promote: 'Promoted a video',
   };
 
   async function history(user: SessionUser, limit: number, cursor: string | undefined) {
@@ -1013,6 +1128,10 @@ export function createWalletService(deps: WalletDeps) {
       return { items: await toPayouts(await q.execute()) };
     },
     approvePayout: (staff: SessionUser, id: string) => decidePayout(staff, id, { approve: true }),
+    /** The `payments.recover` job: re-drive purchases a crash left unstarted and approvals a crash left unpaid or unrecorded. */
+    async recover() {
+      return { purchases: await intents.recover(), payouts: await recoverPayouts() };
+    },
     rejectPayout: (staff: SessionUser, id: string, reason: string) => decidePayout(staff, id, { approve: false, reason }),
     async supportWallet(staff: SessionUser, username: string) {
       requireRole(staff, ['admin', 'support']);

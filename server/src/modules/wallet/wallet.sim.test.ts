@@ -27,7 +27,7 @@ async function scratchTarget(): Promise<{ target: SimTarget; drop(): Promise<voi
   return { target: { kind: 'pglite', dataDir: dir }, drop: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
-test(`wallet simulation: ${OPS} operations, 5 SIGKILLs, zero violations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, seed ${SEED})`, async () => {
+test(`wallet simulation: ${OPS} operations, 5 random SIGKILLs + up to 6 inside crash windows, zero violations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, seed ${SEED})`, async () => {
   const s = await scratchTarget();
   try {
     const report = await runWalletSimulation({
@@ -35,6 +35,7 @@ test(`wallet simulation: ${OPS} operations, 5 SIGKILLs, zero violations (${proce
       seed: SEED,
       operations: OPS,
       kills: 5,
+      windowKills: 6,
       log: process.env.WALLET_SIM_VERBOSE ? (l) => console.log(l) : undefined,
     });
     console.log(JSON.stringify({ ...report, violations: report.violations.length }));
@@ -48,6 +49,12 @@ test(`wallet simulation: ${OPS} operations, 5 SIGKILLs, zero violations (${proce
     assert.ok(report.payoutsPaid > 0 && report.payoutsRejected > 0 && report.payoutsExpired > 0, 'payouts paid, rejected and expired');
     assert.ok(report.duplicateWebhooks > 0 && report.badSignatures > 0, 'duplicated and forged webhooks');
     assert.ok(report.reconciles >= report.rounds, 'the ledger reconciled after every round');
+    // Kills inside the crash windows (between a provider call and our record of it), half sent again, half left to recovery.
+    const w = report.windowKills;
+    assert.ok(w.payout_after_pay >= 1 && w.purchase_after_create >= 1 && w.purchase_before_create >= 1, `window kills ${JSON.stringify(w)}`);
+    assert.ok(report.windowResent >= 1, 'some cut-off requests were sent again');
+    assert.ok(report.recoveredPayouts >= 1, 'the recovery job paid an approval a kill left unrecorded');
+    assert.ok(report.recoveredPurchases + report.interruptedPurchases >= 1, 'the recovery job started (or failed) a purchase a kill left unstarted');
   } finally {
     await s.drop();
   }

@@ -317,6 +317,9 @@ export interface WalletPurchasesTable {
   updated_at: Generated<Date>;
   credited_at: Timestamp | null;
   reversed_at: Timestamp | null;
+  // migration 0020: kept until the provider answers, so a crashed start can be re-driven
+  payment_method: string | null;
+  attempts: Generated<number>;
 }
 
 export interface PaymentEventsTable {
@@ -351,13 +354,19 @@ export interface WalletPayoutsTable {
   user_id: string;
   diamonds: number;
   amount_cents: number;
-  status: 'pending' | 'paid' | 'rejected' | 'expired';
+  status: 'pending' | 'approving' | 'paid' | 'rejected' | 'expired';
   reason: string | null;
   provider_ref: string | null;
   decided_by: string | null;
   created_at: Generated<Date>;
   expires_at: Timestamp;
   decided_at: Timestamp | null;
+  // migration 0020: the approval intent
+  approved_by: string | null;
+  approving_at: Timestamp | null;
+  driving_until: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 
 export interface WalletFlagsTable {
@@ -585,6 +594,9 @@ export interface AdTopupsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   credited_at: Timestamp | null;
+  // migration 0020: kept until the provider answers, so a crashed start can be re-driven
+  payment_method: string | null;
+  attempts: Generated<number>;
 }
 export interface AdLeasesTable {
   id: string;

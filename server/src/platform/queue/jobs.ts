@@ -18,6 +18,8 @@ export type JobPayloads = {
   'ledger.reconcile': Record<string, never>;
   /** Deliver the sandbox payment provider's queued webhooks (signed, to the wallet's webhook handler). */
   'payments.deliver': Record<string, never>;
+  /** Every minute and on worker start: re-drive payment intents a crash left half-done (purchases and top-ups never started, approved payouts not yet paid or recorded). */
+  'payments.recover': Record<string, never>;
   /** Render a studio EDL (edit, duet, stitch, template) and hand the result to the upload pipeline. */
   'studio.render': { renderId: string };
   /** After a video is published: its audio becomes a sound (fingerprinted; re-uploads are linked to the original). */
@@ -59,6 +61,7 @@ export const jobPolicies: { [K in JobName]: JobPolicy } = {
   'engagement.reconcile': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 900, dedup: true, cron: '41 * * * *' },
   'maintenance.hourly': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
   'payments.deliver': { retryLimit: 8, retryDelaySeconds: 2, retryBackoff: true, expireInSeconds: 120, dedup: true },
+  'payments.recover': { retryLimit: 1, retryDelaySeconds: 30, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '* * * * *' },
   'studio.render': { retryLimit: 2, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 30 * 60, dedup: true, concurrency: 1 },
   'sound.extract': { retryLimit: 2, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 600, dedup: true },
   'ledger.expire': { retryLimit: 1, retryDelaySeconds: 30, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '* * * * *' },

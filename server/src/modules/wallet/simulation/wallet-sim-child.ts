@@ -19,7 +19,7 @@ import { createIdentityService, type SessionUser } from '../../identity/identity
 import { ADULT_AGE, ageOn } from '../../identity/age.ts';
 import { createVideosRepo } from '../../videos/videos.repo.ts';
 import { createSandboxPayoutProvider, createSandboxProvider, SANDBOX_SIGNATURE_HEADER } from '../../payments/sandbox-provider.ts';
-import { PaymentProviderError, WebhookSignatureError } from '../../payments/payment-provider.ts';
+import { PaymentProviderError, WebhookSignatureError, type PaymentProvider, type PayoutProvider } from '../../payments/payment-provider.ts';
 import { createWalletService } from '../wallet.service.ts';
 import type { SimTarget } from '../../ledger/simulation/sim-child.ts';
 
@@ -45,7 +45,17 @@ export type WalletChildRequest =
   | { rid: number; op: 'outbox'; now: string }
   | { rid: number; op: 'webhook'; now: string; body: string; signature: 'valid' | 'wrong_secret' | 'stale' | 'none' }
   | { rid: number; op: 'expire'; now: string }
+  /** Arms a crash: the next provider call at this point SIGKILLs this process (inside the window it names). */
+  | { rid: number; op: 'arm'; now: string; point: CrashPoint }
+  /** The payments.recover job. */
+  | { rid: number; op: 'recover'; now: string }
   | { rid: number; op: 'check'; now: string; full: boolean };
+
+/**
+ * Where an armed crash lands: after the payout provider paid and before our transaction records it; after the payment
+ * provider created a payment and before we record its answer; before the payment provider is called (our row committed).
+ */
+export type CrashPoint = 'payout_after_pay' | 'purchase_after_create' | 'purchase_before_create';
 
 /** An answer to a call: the service's result, or the error it refused with. */
 export type CallAnswer = { ok: unknown } | { err: { status: number; code: string; message: string } };
@@ -61,7 +71,30 @@ const ledger = createLedgerService({ db, clock });
 const identity = createIdentityService({ repo: createIdentityRepo(db), blob: createFsBlobStore(path.join(os.tmpdir(), 'flick-wallet-sim-blobs')), clock });
 const videosRepo = createVideosRepo(db);
 const sandbox = await createSandboxProvider({ db, clock });
-const wallet = createWalletService({ db, clock, log, ledger, identity, videosRepo, payments: sandbox, payouts: createSandboxPayoutProvider({ db }) });
+let armed: CrashPoint | null = null;
+const crashAt = (point: CrashPoint) => {
+  if (armed === point) process.kill(process.pid, 'SIGKILL');
+};
+// The real sandbox providers, with the armed crash points around their calls.
+const payments: PaymentProvider = {
+  ...sandbox,
+  async createPayment(p) {
+    crashAt('purchase_before_create');
+    const created = await sandbox.createPayment(p);
+    crashAt('purchase_after_create');
+    return created;
+  },
+};
+const sandboxPayouts = createSandboxPayoutProvider({ db });
+const payouts: PayoutProvider = {
+  ...sandboxPayouts,
+  async pay(p) {
+    const paid = await sandboxPayouts.pay(p);
+    crashAt('payout_after_pay');
+    return paid;
+  },
+};
+const wallet = createWalletService({ db, clock, log, ledger, identity, videosRepo, payments, payouts });
 
 async function session(id: string): Promise<SessionUser> {
   const u = await identity.byId(id);
@@ -177,6 +210,11 @@ async function handle(m: WalletChildRequest): Promise<unknown> {
     }
     case 'expire':
       return ledger.expirePending(now);
+    case 'arm':
+      armed = m.point;
+      return { armed };
+    case 'recover':
+      return wallet.recover();
     case 'check': {
       const accounts = await db
         .selectFrom('ledger_accounts')
@@ -208,8 +246,18 @@ async function handle(m: WalletChildRequest): Promise<unknown> {
       const payouts = await db
         .selectFrom('wallet_payouts')
         .leftJoin('sandbox_payouts', 'sandbox_payouts.payout_id', 'wallet_payouts.id')
-        .select(['wallet_payouts.id', 'wallet_payouts.status', 'sandbox_payouts.amount_cents as paid_cents'])
+        .leftJoin('ledger_transfers', 'ledger_transfers.id', 'wallet_payouts.id')
+        .select(['wallet_payouts.id', 'wallet_payouts.status', 'sandbox_payouts.amount_cents as paid_cents', 'ledger_transfers.state as ledger_state'])
         .execute();
+      // Money recorded as paid out, per payout (at most one transfer each: a payout posted twice would show 2).
+      const payoutUsd = (
+        await sql<{ payout_id: string; n: number }>`SELECT meta->>'payoutId' AS payout_id, count(*)::int AS n FROM ledger_transfers
+          WHERE code = 'payout' AND asset = 'USD' GROUP BY 1`.execute(db)
+      ).rows;
+      // Intents a crash left half-done: purchases still unstarted (no provider reference) and approvals not yet recorded.
+      const unstarted = (await db.selectFrom('wallet_purchases').select('id').where('status', '=', 'pending').where('provider_ref', 'is', null).execute()).map(
+        (x) => x.id,
+      );
       // Coin credits per purchase (the transfer whose id is the purchase id), and any business event written twice.
       const credits = (
         await sql<{ purchase_id: string; n: number }>`SELECT meta->>'purchaseId' AS purchase_id, count(*)::int AS n FROM ledger_transfers
@@ -232,7 +280,7 @@ async function handle(m: WalletChildRequest): Promise<unknown> {
         ).n,
       );
       const report = m.full ? await ledger.reconcile() : null;
-      return { accounts, purchases, payouts, credits, gifts, events, report };
+      return { accounts, purchases, payouts, payoutUsd, unstarted, credits, gifts, events, report };
     }
   }
 }

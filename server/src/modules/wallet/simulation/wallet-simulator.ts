@@ -18,7 +18,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { KilledError, LedgerChild, rng, type SimTarget } from '../../ledger/simulation/simulator.ts';
-import type { CallAnswer, SimUser, SimVideo, WalletCall, WalletChildRequest } from './wallet-sim-child.ts';
+import type { CallAnswer, CrashPoint, SimUser, SimVideo, WalletCall, WalletChildRequest } from './wallet-sim-child.ts';
+import { PAYMENT_RECOVERY_GRACE_SEC, PAYMENT_START_DEADLINE_SEC } from '../../payments/payment-intent.ts';
 import type { ReconcileReport } from '../../ledger/ledger.reconcile.ts';
 import { COIN_PACKAGES, GIFTS, LIMITS } from '../catalogue.ts';
 import { SANDBOX_CARDS } from '../../payments/sandbox-provider.ts';
@@ -29,6 +30,8 @@ export type WalletSimOptions = {
   /** Wallet calls and webhook deliveries to make (the run stops at the end of the round that reaches it). */
   operations: number;
   kills: number;
+  /** SIGKILLs landed exactly inside a crash window (armed in the child at a provider call); cycled over the three windows. */
+  windowKills?: number;
   fans?: number;
   creators?: number;
   log?: (line: string) => void;
@@ -40,6 +43,12 @@ export type WalletSimReport = {
   rounds: number;
   kills: number;
   resentAfterKill: number;
+  /** Kills inside a crash window, per window; how many of those requests were sent again, and how many were left to the recovery job. */
+  windowKills: Record<CrashPoint, number>;
+  windowResent: number;
+  recoveredPayouts: number;
+  recoveredPurchases: number;
+  interruptedPurchases: number;
   retries: number;
   purchases: number;
   credited: number;
@@ -103,6 +112,14 @@ type MPurchase = {
   reversedBeforeCredit: boolean;
   clawed: number;
   recoveryCoins: number;
+  /** Left unstarted by a kill (our row committed, the provider's answer never recorded): the recovery job starts it at this time. */
+  recoverAt?: number;
+  /** The provider has no payment yet (the kill landed before it was called). */
+  providerMissing?: boolean;
+  /** What the provider's synchronous answer sets once it is recorded (pending, failed, requires_action). */
+  syncStatus?: WalletStatus;
+  /** Still unstarted at the deadline: failed by the recovery job (a payment the provider did make still credits by webhook). */
+  interrupted?: boolean;
 };
 type MPayout = {
   id: string;
@@ -110,8 +127,12 @@ type MPayout = {
   diamonds: number;
   at: number;
   expiresAt: number;
-  status: 'pending' | 'paid' | 'rejected' | 'expired';
+  status: 'pending' | 'approving' | 'paid' | 'rejected' | 'expired';
   ledger: 'pending' | 'posted' | 'voided' | 'expired';
+  /** The provider has paid it (known once an approval reached the provider). */
+  providerPaid?: boolean;
+  /** Left 'approving' by a kill: the recovery job finishes it once the approval's lease (the grace period) has run out. */
+  recoverAt?: number;
 };
 type MEvent = { id: string; body: string; type: ProviderStatus | 'requires_action'; purchaseId: string; first?: string };
 
@@ -134,7 +155,9 @@ type CheckAnswer = {
     credits_pending: number;
   }[];
   purchases: { id: string; status: string; credited_at: string | null; clawed_back_coins: number; recovery_coins: number; provider_status: string | null }[];
-  payouts: { id: string; status: string; paid_cents: number | null }[];
+  payouts: { id: string; status: string; paid_cents: number | null; ledger_state: string | null }[];
+  payoutUsd: { payout_id: string; n: number }[];
+  unstarted: string[];
   credits: { purchase_id: string; n: number }[];
   gifts: number;
   events: number;
@@ -159,6 +182,11 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
     rounds: 0,
     kills: 0,
     resentAfterKill: 0,
+    windowKills: { payout_after_pay: 0, purchase_after_create: 0, purchase_before_create: 0 },
+    windowResent: 0,
+    recoveredPayouts: 0,
+    recoveredPurchases: 0,
+    interruptedPurchases: 0,
     retries: 0,
     purchases: 0,
     credited: 0,
@@ -366,7 +394,9 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       if (u.minor) return { err: 'minor_cannot_cash_out' };
       if (u.suspended) return { err: 'account_suspended' };
       if (diamonds < LIMITS.minPayoutDiamonds) return { err: 'below_minimum' };
-      const today = u.payouts.filter((p) => p.at >= startOfUtcDay(now) && (p.status === 'pending' || p.status === 'paid')).reduce((s, p) => s + p.diamonds, 0);
+      const today = u.payouts
+        .filter((p) => p.at >= startOfUtcDay(now) && (p.status === 'pending' || p.status === 'approving' || p.status === 'paid'))
+        .reduce((s, p) => s + p.diamonds, 0);
       if (today + diamonds > LIMITS.maxDailyPayoutDiamonds) return { err: 'daily_maximum' };
       if (u.diamonds < diamonds) return { err: 'insufficient_diamonds' };
       return {
@@ -400,6 +430,7 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
           p.user.reserved -= p.diamonds;
           if (approve) {
             p.ledger = 'posted';
+            p.providerPaid = true;
             paidCents += p.diamonds;
             rep.payoutsPaid++;
           } else {
@@ -536,6 +567,9 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       const a = answer.ok as { duplicate: boolean; outcome: string };
       rep.webhooks++;
       if (e.first === undefined) {
+        // A webhook for a purchase a kill left unstarted records the provider's reference: it is started now.
+        const cut = purchases.get(e.purchaseId);
+        if (cut?.recoverAt !== undefined) settle(cut);
         // The first answer (or, re-sent after a kill, the answer recorded when it first applied) must be the model's.
         e.first = predictEvent(e);
         events.set(e.id, e);
@@ -597,8 +631,18 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
           violation(`purchase ${row.id} the model never made`);
           continue;
         }
-        if (row.status !== p.wallet) violation(`purchase ${p.id}: status ${row.status}, model ${p.wallet}`);
-        if (row.provider_status !== p.provider) violation(`purchase ${p.id}: provider status ${row.provider_status}, model ${p.provider}`);
+        if (p.recoverAt !== undefined) {
+          // Left unstarted by a kill: pending, no coins, until the recovery job starts it (the provider has it, or not yet).
+          if (row.status !== 'pending') violation(`purchase ${p.id} (cut off by a kill): status ${row.status}, expected pending until recovery`);
+          if (!c.unstarted.includes(p.id)) violation(`purchase ${p.id} (cut off by a kill) has a provider reference before recovery`);
+          if (row.provider_status !== (p.providerMissing ? null : p.provider))
+            violation(`purchase ${p.id} (cut off by a kill): provider status ${row.provider_status}, model ${p.providerMissing ? 'none' : p.provider}`);
+        } else {
+          if (row.status !== p.wallet) violation(`purchase ${p.id}: status ${row.status}, model ${p.wallet}`);
+          if (row.provider_status !== (p.providerMissing ? null : p.provider))
+            violation(`purchase ${p.id}: provider status ${row.provider_status}, model ${p.providerMissing ? 'none' : p.provider}`);
+          if (c.unstarted.includes(p.id)) violation(`purchase ${p.id} is left unstarted (no provider reference)`);
+        }
         if (!!row.credited_at !== p.credited) violation(`purchase ${p.id}: credited_at ${row.credited_at}, model credited ${p.credited}`);
         if ((credits.get(p.id) ?? 0) !== (p.credited ? 1 : 0))
           violation(`purchase ${p.id}: ${credits.get(p.id) ?? 0} coin credits, model ${p.credited ? 1 : 0}`);
@@ -606,6 +650,7 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
           violation(`purchase ${p.id}: clawed ${row.clawed_back_coins} + recovery ${row.recovery_coins}, model ${p.clawed} + ${p.recoveryCoins}`);
       }
       for (const p of purchases.values()) if (!seen.has(p.id)) violation(`purchase ${p.id} is missing`);
+      const usdByPayout = new Map(c.payoutUsd.map((x) => [x.payout_id, x.n]));
       for (const row of c.payouts) {
         const p = payouts.get(row.id);
         if (!p) {
@@ -613,7 +658,14 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
           continue;
         }
         if (row.status !== p.status) violation(`payout ${p.id}: status ${row.status}, model ${p.status}`);
-        if ((row.paid_cents ?? 0) !== (p.status === 'paid' ? p.diamonds : 0)) violation(`payout ${p.id}: provider paid ${row.paid_cents}, model ${p.status}`);
+        if ((row.paid_cents ?? 0) !== (p.providerPaid ? p.diamonds : 0)) violation(`payout ${p.id}: provider paid ${row.paid_cents}, model ${p.status}`);
+        // The crash-window invariants, straight from the rows: a payout the provider paid is never voided or expired in
+        // our ledger (its diamonds are posted) and ends paid; money is recorded paid out once, exactly for paid payouts.
+        if (row.paid_cents !== null && (row.ledger_state !== 'posted' || (row.status !== 'paid' && row.status !== 'approving')))
+          violation(`payout ${p.id}: paid by the provider but ${row.status} with its diamonds ${row.ledger_state} in the ledger`);
+        const usd = usdByPayout.get(p.id) ?? 0;
+        if (usd !== (row.status === 'paid' ? 1 : 0)) violation(`payout ${p.id}: ${usd} payout transfers recorded, status ${row.status}`);
+        if (row.status === 'paid' && row.paid_cents === null) violation(`payout ${p.id}: paid in our ledger, unknown to the provider`);
       }
       if (c.payouts.length !== payouts.size) violation(`${c.payouts.length} payouts, model ${payouts.size}`);
       if (c.gifts !== giftsOk) violation(`${c.gifts} gifts stored, model ${giftsOk}`);
@@ -672,7 +724,7 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
         });
       }
       if (x < 0.76) {
-        const waiting = u.purchases.filter((p) => p.provider === 'requires_action');
+        const waiting = u.purchases.filter((p) => p.provider === 'requires_action' && p.recoverAt === undefined);
         if (waiting.length) {
           const p = r.pick(waiting);
           const approve = r.next() < 0.8;
@@ -798,7 +850,7 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
         ]);
       }
       // Support refunds and admin chargebacks of fans' purchases (fans do not act in this phase).
-      const refundable = [...purchases.values()].filter((p) => p.provider === 'succeeded');
+      const refundable = [...purchases.values()].filter((p) => p.provider === 'succeeded' && p.recoverAt === undefined && !p.providerMissing);
       for (let k = 0; k < 3 && refundable.length; k++) {
         if (r.next() > 0.5) continue;
         // Often a purchase whose coins were already spent: its reversal leaves a recovery balance.
@@ -820,6 +872,118 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       return actions;
     };
 
+    // ---- crash windows and the recovery job ----------------------------------------------------------------------------------
+    const GRACE_MS = PAYMENT_RECOVERY_GRACE_SEC * 1000;
+    /** A purchase a kill left unstarted is started (by the recovery job or its webhook): the provider's answer is recorded. */
+    const settle = (p: MPurchase) => {
+      p.recoverAt = undefined;
+      p.providerMissing = false;
+      if (p.wallet === 'pending') p.wallet = p.syncStatus!;
+      answeredBuys.push({ p, card: SANDBOX_CARDS[p.card] });
+    };
+    /** The payments.recover job: finishes exactly the approvals and purchases the model knows a kill left half-done. */
+    const recover = async () => {
+      const duePayouts = [...payouts.values()].filter((p) => p.status === 'approving' && p.recoverAt! <= now);
+      const duePurchases = [...purchases.values()].filter((p) => p.recoverAt !== undefined && p.recoverAt <= now);
+      // Started if still within the deadline (an hour); failed otherwise.
+      const late = duePurchases.filter((p) => p.at + PAYMENT_START_DEADLINE_SEC * 1000 <= now);
+      const { answer } = await send<{ purchases: { redriven: number; failed: number }; payouts: { paid: number; failed: number } }>({
+        op: 'recover',
+        now: nowIso(),
+      });
+      rep.operations++;
+      if (answer.payouts.paid !== duePayouts.length || answer.payouts.failed !== 0)
+        violation(`recovery paid ${answer.payouts.paid} (failed ${answer.payouts.failed}) approvals, model ${duePayouts.length}`);
+      if (answer.purchases.redriven !== duePurchases.length - late.length || answer.purchases.failed !== late.length)
+        violation(
+          `recovery started ${answer.purchases.redriven} and failed ${answer.purchases.failed} purchases, model ${duePurchases.length - late.length} and ${late.length}`,
+        );
+      for (const p of duePayouts) {
+        p.status = 'paid';
+        p.recoverAt = undefined;
+        paidCents += p.diamonds;
+        rep.payoutsPaid++;
+        rep.recoveredPayouts++;
+      }
+      for (const p of duePurchases) {
+        if (late.includes(p)) {
+          p.recoverAt = undefined;
+          p.wallet = 'failed';
+          p.interrupted = true;
+          rep.interruptedPurchases++;
+          continue;
+        }
+        settle(p);
+        rep.recoveredPurchases++;
+      }
+    };
+    const windows: CrashPoint[] = ['payout_after_pay', 'purchase_after_create', 'purchase_before_create'];
+    let probes = 0;
+    /** A kill inside a crash window: armed in the child at a provider call, the request alone in flight. */
+    const crashProbe = async () => {
+      const point = windows[probes % windows.length]!;
+      let st: Step;
+      let payout: MPayout | undefined;
+      let purchaseId: string | undefined;
+      if (point === 'payout_after_pay') {
+        payout = [...payouts.values()].find((p) => p.status === 'pending' && p.expiresAt > now && !p.user.suspended && !p.user.minor);
+        if (!payout) return;
+        const px = payout;
+        st = { call: { fn: 'approvePayout', as: admin.id, id: px.id }, predict: () => predictDecision(admin, px, true) };
+      } else {
+        const id = r.uuid();
+        const card = cards();
+        const u = fans.find((f) => 'ok' in predictBuy(f, id, 'coins_500', card));
+        if (!u) return;
+        purchaseId = id;
+        st = { call: { fn: 'buyCoins', as: u.id, id, packageId: 'coins_500', card: SANDBOX_CARDS[card] }, predict: () => predictBuy(u, id, 'coins_500', card) };
+      }
+      probes++;
+      const expect = st.predict();
+      if (!('ok' in expect)) return;
+      await send({ op: 'arm', now: nowIso(), point });
+      let killed = false;
+      try {
+        await child.call({ op: 'call', now: nowIso(), call: st.call });
+      } catch (err) {
+        if (!(err instanceof KilledError)) throw err;
+        killed = true;
+      }
+      rep.operations++;
+      if (!killed) return violation(`crash point ${point} armed, but ${st.call.fn} answered without reaching it`);
+      rep.windowKills[point]++;
+      const tr = performance.now();
+      await child.restart();
+      rep.restartSeconds += (performance.now() - tr) / 1000;
+      log(`round ${rep.rounds + 1}: SIGKILL inside ${point}`);
+      if (Math.floor((probes - 1) / windows.length) % 2 === 1) {
+        // Every other cycle: sent again with the same id: the service finishes what the kill cut off, and answers as the first call would have.
+        rep.windowResent++;
+        rep.resentAfterKill++;
+        await runStep(st);
+        return;
+      }
+      // Left alone: the recovery job must finish it once the grace period is over.
+      if (payout) {
+        payout.status = 'approving';
+        payout.ledger = 'posted';
+        payout.providerPaid = true;
+        payout.user.reserved -= payout.diamonds;
+        payout.recoverAt = now + GRACE_MS;
+      } else {
+        expect.apply?.(undefined);
+        const p = purchases.get(purchaseId!)!;
+        answeredBuys.splice(
+          answeredBuys.findIndex((b) => b.p === p),
+          1,
+        );
+        p.syncStatus = p.wallet;
+        p.wallet = 'pending';
+        p.recoverAt = now + GRACE_MS;
+        p.providerMissing = point === 'purchase_before_create';
+      }
+    };
+
     // ---- rounds ------------------------------------------------------------------------------------------------------------
     const roundsGuess = Math.max(4, Math.ceil(o.operations / 40));
     const killRounds = new Set<number>();
@@ -828,6 +992,8 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       while (killRounds.has(at)) at++;
       killRounds.add(at);
     }
+    const probeRounds = new Set<number>();
+    for (let k = 0; k < (o.windowKills ?? 6); k++) probeRounds.add(Math.max(2, Math.floor(((k + 0.3) * roundsGuess) / (o.windowKills ?? 6))));
     let killsPlanned = 0;
     const withKill = async (round: number, phase: number, work: Promise<unknown>) => {
       // The phase of a kill round is chosen by its number; the kill lands 0–40 ms in, mid-flight.
@@ -844,6 +1010,7 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       round++;
       now += r.int(20, 240) * 1000;
       if (round % 4 === 0) now += r.int(1, 3) * DAY;
+      await recover();
 
       // A: fans (and the under-18 fan) act, concurrently, each once.
       const actors = [...adults(), minorFan].filter(() => r.next() < 0.35);
@@ -885,7 +1052,10 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
         });
       }
 
-      // The ledger's expiry job: it voids exactly the cash-outs whose 14 days are up.
+      // E: now and then a kill inside a crash window (between a provider call and our record of it).
+      if (probeRounds.has(round)) await crashProbe();
+
+      // The ledger's expiry job: it voids exactly the cash-outs whose 14 days are up (never one being paid).
       const dueExpiry = [...payouts.values()].filter((p) => p.ledger === 'pending' && p.expiresAt <= now);
       const { answer: n } = await send<number>({ op: 'expire', now: nowIso() });
       if (n !== dueExpiry.length) violation(`expirePending voided ${n}, model ${dueExpiry.length}`);
@@ -904,6 +1074,9 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
         );
     }
 
+    // The recovery job once more after the grace period: nothing a kill cut off is left half-done.
+    now += GRACE_MS;
+    await recover();
     // Drain: every webhook arrives in the end (shuffled, some twice); then our state must match the provider's.
     await pullOutbox();
     for (const e of [...undelivered].reverse()) {
@@ -918,7 +1091,16 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
       failed: 'failed',
       requires_action: 'requires_action',
     };
+    for (const p of payouts.values()) if (p.status === 'approving') violation(`payout ${p.id} is still approving at the end`);
     for (const p of purchases.values()) {
+      if (p.recoverAt !== undefined) violation(`purchase ${p.id} was never started after its kill`);
+      if (p.providerMissing) {
+        // Never reached the provider (cut off by a kill, then past the deadline): failed, nothing credited.
+        if (p.wallet !== 'failed' || p.credited) violation(`purchase ${p.id} never reached the provider but is ${p.wallet}, credited ${p.credited}`);
+        continue;
+      }
+      // Failed at the deadline while the provider still waits for the buyer's 3-D Secure step: it stays failed unless completed.
+      if (p.interrupted && p.provider === 'requires_action' && p.wallet === 'failed') continue;
       if (p.wallet !== expected[p.provider]) violation(`after every webhook, purchase ${p.id} is ${p.wallet} while the provider says ${p.provider}`);
       const confirmed = p.provider === 'succeeded' || ((p.provider === 'refunded' || p.provider === 'disputed') && !p.reversedBeforeCredit);
       if (confirmed !== p.credited) violation(`purchase ${p.id}: provider ${p.provider}, credited ${p.credited}`);
