@@ -176,6 +176,14 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   const byTag = new Map<string, Set<string>>();
   const byCreator = new Map<string, Set<string>>();
   const pool = new Map<string, number>();
+  /**
+   * The request path's view of a catalogue video: its meta, its counters (the same object `stats`
+   * holds) and the page that last proposed it with its candidate slot, so a candidate costs one map
+   * lookup instead of three (catalogue, counters, de-duplication).
+   */
+  type Entry = { meta: VideoMeta; stats: VideoStats; page: number; slot: number };
+  const entries = new Map<string, Entry>();
+  let pageNo = 0;
   // A reset user continues under a new MF row: the model never forgets rows, the user does.
   const resets = new Map<string, number>();
   const mfUser = (userId: string) => (resets.has(userId) ? `${userId}#${resets.get(userId)}` : userId);
@@ -227,6 +235,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     const old = videos.get(v.id);
     if (old) removeVideo(v.id, false);
     videos.set(v.id, v);
+    entries.set(v.id, { meta: v, stats: statsOf(v.id), page: 0, slot: 0 });
     lists = undefined;
     catalogVersion++;
     for (const t of v.hashtags) (byTag.get(t) ?? byTag.set(t, new Set()).get(t)!).add(v.id);
@@ -241,6 +250,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     const v = videos.get(id);
     if (!v) return;
     videos.delete(id);
+    entries.delete(id);
     for (const t of v.hashtags) byTag.get(t)?.delete(id);
     byCreator.get(v.creatorId)?.delete(id);
     if (dropStats) stats.delete(id);
@@ -292,8 +302,10 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
    * yields after every `slice` videos of each pass (see refreshListsSliced).
    */
   function* buildLists(now: number, slice: number): Generator<void, SharedLists, void> {
-    const all = [...videos.values()];
-    const n = all.length;
+    // `entries` is in the catalogue's order (both maps are written together).
+    const ents = [...entries.values()];
+    const n = ents.length;
+    const all: VideoMeta[] = new Array<VideoMeta>(n);
     // Typed arrays, typed sorts and heap selection (not object arrays and comparator sorts): this
     // runs on the API thread every 2 s, so it must stay a few tens of ms at 100k videos.
     const st: VideoStats[] = new Array<VideoStats>(n);
@@ -302,7 +314,9 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     let maxLevel = 0;
     for (let lo = 0; lo < n; lo += slice) {
       for (let i = lo, hi = Math.min(n, lo + slice); i < hi; i++) {
-        const s = statsOf(all[i]!.id);
+        const e = ents[i]!;
+        all[i] = e.meta;
+        const s = e.stats;
         st[i] = s;
         q[i] = qualityOf(s);
         levels[i] = pool.get(all[i]!.id) ?? 0;
@@ -369,9 +383,9 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
    */
   const scratch = {
     cap: 0,
-    index: new Map<string, number>(),
     ids: [] as string[],
     metas: [] as (VideoMeta | undefined)[],
+    stats: [] as (VideoStats | undefined)[],
     src: new Uint8Array(0),
     aff: new Float32Array(0),
     x: new Float32Array(0),
@@ -409,12 +423,11 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   /** A new feature vector (a view keeps the one it was shown with). */
   function features(userId: string | undefined, v: VideoMeta, now: number, depth: number, affinity: number): Float32Array {
     const x = new Float32Array(NF);
-    writeFeatures(x, 0, userId ? users.get(userId) : undefined, v, now, depth, affinity);
+    writeFeatures(x, 0, userId ? users.get(userId) : undefined, v, statsOf(v.id), now, depth, affinity);
     return x;
   }
   /** The feature vector of `v` for user `u` into x[off … off + NF): the request path's allocation-free form. */
-  function writeFeatures(x: Float32Array, off: number, u: UserState | undefined, v: VideoMeta, now: number, depth: number, affinity: number) {
-    const s = statsOf(v.id);
+  function writeFeatures(x: Float32Array, off: number, u: UserState | undefined, v: VideoMeta, s: VideoStats, now: number, depth: number, affinity: number) {
     // Bayesian-smoothed rates (smoothedRates, inlined: no object per candidate).
     const n = Math.max(s.views, s.impressions);
     const k = priors.strength;
@@ -649,20 +662,21 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       };
       // Candidates live in the reused scratch arrays: index i has id, meta, source bits, MF score.
       const sc = scratch;
-      sc.index.clear();
+      const page = ++pageNo;
       let n = 0;
       const add = (bit: number, id: string, affinity?: number): boolean => {
-        const at = sc.index.get(id);
-        if (at !== undefined) {
-          sc.src[at]! |= bit;
+        const e = entries.get(id);
+        if (e !== undefined && e.page === page) {
+          sc.src[e.slot]! |= bit;
           return true;
         }
-        const v = videos.get(id);
-        if (blocked(id, v)) return false;
+        if (e === undefined || blocked(id, e.meta)) return false;
         if (n === sc.cap) growScratch(n + 1);
-        sc.index.set(id, n);
+        e.page = page;
+        e.slot = n;
         sc.ids[n] = id;
-        sc.metas[n] = v!;
+        sc.metas[n] = e.meta;
+        sc.stats[n] = e.stats;
         sc.src[n] = bit;
         sc.aff[n] = affinity ?? 0;
         n++;
@@ -697,7 +711,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       // Features and scores: one flat feature buffer, no objects per candidate.
       const x = sc.x;
       for (let i = 0; i < n; i++) {
-        writeFeatures(x, i * NF, u, sc.metas[i]!, now, depth, sc.aff[i]!);
+        writeFeatures(x, i * NF, u, sc.metas[i]!, sc.stats[i]!, now, depth, sc.aff[i]!);
         sc.score[i] = ranker.scoreAt(x, i * NF);
         sc.order[i] = i;
       }
@@ -761,6 +775,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       }
       // Drop the references the scratch holds to this page's videos.
       sc.metas.fill(undefined, 0, n);
+      sc.stats.fill(undefined, 0, n);
       return out;
     },
 
@@ -793,6 +808,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       ranker = createRanker({ state: s.ranker });
       stats.clear();
       for (const [k, v] of s.stats) stats.set(k, v);
+      for (const [id, e] of entries) e.stats = statsOf(id);
       pool.clear();
       for (const [k, v] of s.pool) pool.set(k, v);
       users.clear();
