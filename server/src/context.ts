@@ -136,6 +136,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   changed.push(videoChanged);
   const notifications = createNotificationsService({ db: dbh.db, blob, clock });
   const social = createSocialService({ db: dbh.db, identity, videosRepo, videos, notifications });
+  // Blocks and mutes reach every API process at once (NOTIFY); PGlite is one process.
+  const relationsSync = dbh.engine === 'postgres' ? await social.viewerRelations.syncAcrossProcesses(dbh.pool) : undefined;
   const engagement = createEngagementService({ db: dbh.db, social, notifications, videosRepo, videos });
   const comments = createCommentsService({ db: dbh.db, blob, clock, notifications });
   const events = createEventsService({ db: dbh.db, clock, metrics });
@@ -308,6 +310,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       await adsRuntime.stop();
       await recsys.stop();
       await feed.flush();
+      await relationsSync?.close();
       await queue.stop();
       await dbh.close();
     },

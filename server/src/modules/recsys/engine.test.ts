@@ -112,3 +112,66 @@ test('reset forgets a user', () => {
   e.reset('dan');
   assert.ok(food() < personal, 'after reset the page is no longer about food');
 });
+
+test('the sliced list rebuild gives the same lists and pool moves as the one-block rebuild, and yields between slices', async () => {
+  let seed = 9;
+  const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const videos: VideoMeta[] = [];
+  for (let i = 0; i < 3000; i++)
+    videos.push({ id: `w${i}`, creatorId: `c${i % 97}`, hashtags: [`t${i % 13}`], publishedAt: now - Math.floor(rnd() * 86_400_000), durationMs: 10_000 });
+  const events: LearnEvent[] = [];
+  for (let e = 0; e < 40_000; e++) {
+    const v = videos[Math.floor(rnd() * rnd() * videos.length)]!.id; // skewed: some videos reach the later pools
+    const r = rnd();
+    const type = r < 0.45 ? 'impression' : r < 0.75 ? 'play' : r < 0.85 ? 'complete' : r < 0.95 ? 'skip' : 'like';
+    events.push({ ...ev(null, v, type), at: now - Math.floor(rnd() * 3 * 3_600_000) });
+  }
+  const make = () => {
+    const e = createRecsysEngine({ factors: 8, poolSizes: [5, 40, 200], random: seeded(1) });
+    for (const v of videos) e.upsertVideo(v);
+    e.learn(events);
+    return e;
+  };
+  const whole = make();
+  const sliced = make();
+  let pauses = 0;
+  const pause = async () => {
+    pauses++;
+    await new Promise<void>((r) => setImmediate(r));
+  };
+  for (let round = 0; round < 4; round++) {
+    // Graduation moves videos up one pool per rebuild: several rounds reach the later pools.
+    const a = whole.refreshLists(now + round);
+    const b = await sliced.refreshListsSliced(now + round, pause, 97);
+    assert.ok(b);
+    assert.deepEqual(b.trending, a.trending);
+    assert.deepEqual(b.popular, a.popular);
+    assert.deepEqual(b.fresh, a.fresh);
+    assert.equal(a.trending.length, 500);
+  }
+  assert.deepEqual(sliced.snapshot().pool, whole.snapshot().pool);
+  const levels = new Set(whole.snapshot().pool.map(([, l]) => l));
+  assert.ok(levels.size >= 3, `videos in pools ${[...levels].join(',')}`);
+  assert.ok(pauses >= 4 * 2 * Math.floor(3000 / 97), `yielded ${pauses} times`);
+  // Pages read the installed lists: the same pages from both.
+  assert.deepEqual(sliced.recommend(undefined, 10, new Set(), now + 9), whole.recommend(undefined, 10, new Set(), now + 9));
+
+  // A catalogue change during a sliced rebuild drops its (stale) result; the next page rebuilds.
+  const racing = sliced.refreshListsSliced(now + 10, pause, 97);
+  sliced.upsertVideo({ id: 'brand-new', creatorId: 'c1', hashtags: ['t1'], publishedAt: now + 10, durationMs: 10_000 });
+  assert.equal(await racing, undefined);
+  assert.ok(sliced.recommend(undefined, 60, new Set(), now + 10).length > 0);
+});
+
+test('selectKth picks what a numeric sort puts at position k', async () => {
+  const { selectKth } = await import('./engine.ts');
+  let seed = 3;
+  const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  for (const n of [1, 2, 3, 10, 101, 1000]) {
+    for (const distinct of [n, 3, 1]) {
+      const xs = Float32Array.from({ length: n }, () => Math.floor(rnd() * distinct) / 7);
+      const sorted = xs.slice().sort();
+      for (const k of [0, Math.floor(n / 2), n - 1]) assert.equal(selectKth(xs.slice(), k), sorted[k], `n ${n} distinct ${distinct} k ${k}`);
+    }
+  }
+});

@@ -110,6 +110,37 @@ const LIST_SIZE = 500;
 const SOURCES: readonly SourceName[] = ['embedding', 'hashtag', 'creator', 'following', 'trending', 'popular', 'fresh'];
 const SOURCE_BIT = Object.fromEntries(SOURCES.map((s, i) => [s, 1 << i])) as Record<SourceName, number>;
 
+/**
+ * The k-th smallest value of `xs` (0-based), the element `xs.sort()[k]` would give, by
+ * quickselect (Hoare partition, median-of-three pivots); reorders `xs`.
+ */
+export function selectKth(xs: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = xs[lo]!;
+    const b = xs[mid]!;
+    const c = xs[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (xs[i]! < pivot) i++;
+      while (xs[j]! > pivot) j--;
+      if (i <= j) {
+        const t = xs[i]!;
+        xs[i++] = xs[j]!;
+        xs[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k]!;
+  }
+  return xs[k]!;
+}
+
 /** The keys of the `k` largest positive values, largest first (ties: first inserted first), without sorting the map. */
 function topPositive(m: ReadonlyMap<string, number>, k: number): string[] {
   const keys: string[] = [];
@@ -145,6 +176,14 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   const byTag = new Map<string, Set<string>>();
   const byCreator = new Map<string, Set<string>>();
   const pool = new Map<string, number>();
+  /**
+   * The request path's view of a catalogue video: its meta, its counters (the same object `stats`
+   * holds) and the page that last proposed it with its candidate slot, so a candidate costs one map
+   * lookup instead of three (catalogue, counters, de-duplication).
+   */
+  type Entry = { meta: VideoMeta; stats: VideoStats; page: number; slot: number };
+  const entries = new Map<string, Entry>();
+  let pageNo = 0;
   // A reset user continues under a new MF row: the model never forgets rows, the user does.
   const resets = new Map<string, number>();
   const mfUser = (userId: string) => (resets.has(userId) ? `${userId}#${resets.get(userId)}` : userId);
@@ -196,7 +235,9 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     const old = videos.get(v.id);
     if (old) removeVideo(v.id, false);
     videos.set(v.id, v);
+    entries.set(v.id, { meta: v, stats: statsOf(v.id), page: 0, slot: 0 });
     lists = undefined;
+    catalogVersion++;
     for (const t of v.hashtags) (byTag.get(t) ?? byTag.set(t, new Set()).get(t)!).add(v.id);
     (byCreator.get(v.creatorId) ?? byCreator.set(v.creatorId, new Set()).get(v.creatorId)!).add(v.id);
     mf.initItem(v.id, priorFor(v));
@@ -205,9 +246,11 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
 
   function removeVideo(id: string, dropStats = true) {
     lists = undefined;
+    catalogVersion++;
     const v = videos.get(id);
     if (!v) return;
     videos.delete(id);
+    entries.delete(id);
     for (const t of v.hashtags) byTag.get(t)?.delete(id);
     byCreator.get(v.creatorId)?.delete(id);
     if (dropStats) stats.delete(id);
@@ -219,63 +262,113 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
    * it has `poolSizes[L]` impressions; then it graduates to L+1 only if its engagement beats the
    * median of its cohort (the videos of pool L), else it leaves exploration.
    */
-  let lists: { at: number; trending: string[]; popular: string[]; fresh: string[]; freshSet: Set<string> } | undefined;
+  type SharedLists = { at: number; trending: string[]; popular: string[]; fresh: string[]; freshSet: Set<string> };
+  let lists: SharedLists | undefined;
+  /** Bumped by every catalogue change: a sliced rebuild that saw an older catalogue is not installed. */
+  let catalogVersion = 0;
   /** Rebuilt by the service on a timer (off the request path); a request builds them only when missing. */
   function sharedLists(now: number) {
     return lists ?? refreshLists(now);
   }
-  function refreshLists(now: number) {
-    const all = [...videos.values()];
-    const n = all.length;
+  /** The whole rebuild at once (tests, the bench, a request that finds no lists). */
+  function refreshLists(now: number): SharedLists {
+    const build = buildLists(now, Infinity);
+    for (let step = build.next(); ; step = build.next()) if (step.done) return (lists = step.value);
+  }
+  /**
+   * The same rebuild in slices of `slice` videos, awaiting `pause()` (e.g. setImmediate) between
+   * them, so the API thread never blocks for the whole O(catalogue) pass: at 100k videos the full
+   * rebuild is ~100 ms of CPU every 2 s. Events that arrive between slices update counters the
+   * remaining slices read, as they would for a rebuild started a moment later. If the catalogue
+   * changes meanwhile, the result is dropped (the next page or rebuild makes fresh lists, as a
+   * catalogue change always did). Resolves to the lists, or undefined when dropped.
+   */
+  async function refreshListsSliced(now: number, pause: () => Promise<void>, slice = 2048): Promise<SharedLists | undefined> {
+    const version = catalogVersion;
+    const build = buildLists(now, slice);
+    for (let step = build.next(); ; step = build.next()) {
+      if (step.done) {
+        if (version !== catalogVersion) return undefined;
+        return (lists = step.value);
+      }
+      await pause();
+    }
+  }
+  /**
+   * The shared, non-personal candidate lists, rebuilt every couple of seconds rather than per
+   * request (they cost O(catalogue)). Traffic pools: a video in pool L gets exploration traffic until
+   * it has `poolSizes[L]` impressions; then it graduates to L+1 only if its engagement beats the
+   * median of its cohort (the videos of pool L), else it leaves exploration. A generator that
+   * yields after every `slice` videos of each pass (see refreshListsSliced).
+   */
+  function* buildLists(now: number, slice: number): Generator<void, SharedLists, void> {
+    // `entries` is in the catalogue's order (both maps are written together).
+    const ents = [...entries.values()];
+    const n = ents.length;
+    const all: VideoMeta[] = new Array<VideoMeta>(n);
     // Typed arrays, typed sorts and heap selection (not object arrays and comparator sorts): this
     // runs on the API thread every 2 s, so it must stay a few tens of ms at 100k videos.
-    const st = all.map((v) => statsOf(v.id));
+    const st: VideoStats[] = new Array<VideoStats>(n);
     const q = new Float32Array(n);
     const levels = new Int32Array(n);
     let maxLevel = 0;
-    for (let i = 0; i < n; i++) {
-      q[i] = qualityOf(st[i]!);
-      levels[i] = pool.get(all[i]!.id) ?? 0;
-      if (levels[i]! > maxLevel) maxLevel = levels[i]!;
+    for (let lo = 0; lo < n; lo += slice) {
+      for (let i = lo, hi = Math.min(n, lo + slice); i < hi; i++) {
+        const e = ents[i]!;
+        all[i] = e.meta;
+        const s = e.stats;
+        st[i] = s;
+        q[i] = qualityOf(s);
+        levels[i] = pool.get(all[i]!.id) ?? 0;
+        if (levels[i]! > maxLevel) maxLevel = levels[i]!;
+      }
+      if (lo + slice < n) yield;
     }
     const median = new Float32Array(maxLevel + 1);
     {
       const counts = new Int32Array(maxLevel + 2);
       for (let i = 0; i < n; i++) counts[levels[i]! + 1]!++;
       for (let l = 1; l <= maxLevel + 1; l++) counts[l]! += counts[l - 1]!;
-      // Qualities grouped by level (a counting sort), then each group sorted numerically in place.
+      // Qualities grouped by level (a counting sort), then each group's median selected in place
+      // (the element a numeric sort would put at the middle; O(n), not a sort).
       const grouped = new Float32Array(n);
       const fill = counts.slice(0, maxLevel + 1);
       for (let i = 0; i < n; i++) grouped[fill[levels[i]!]!++] = q[i]!;
+      yield;
       for (let l = 0; l <= maxLevel; l++) {
-        const xs = grouped.subarray(counts[l], counts[l + 1]).sort();
-        median[l] = xs.length ? xs[Math.floor(xs.length / 2)]! : 0;
+        const xs = grouped.subarray(counts[l], counts[l + 1]);
+        median[l] = xs.length ? selectKth(xs, Math.floor(xs.length / 2)) : 0;
       }
+      yield;
     }
     const freshScore = new Float32Array(n).fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      const level = levels[i]!;
-      const cap = opts.poolSizes[level];
-      if (cap === undefined) continue;
-      // Newest first among the videos still under their pool's impression cap.
-      if (st[i]!.impressions < cap) freshScore[i] = (all[i]!.publishedAt - now) / 1000;
-      else if (q[i]! >= median[level]!) pool.set(all[i]!.id, level + 1);
+    const trend = new Float32Array(n);
+    const popular = new Float32Array(n);
+    for (let lo = 0; lo < n; lo += slice) {
+      for (let i = lo, hi = Math.min(n, lo + slice); i < hi; i++) {
+        const level = levels[i]!;
+        const cap = opts.poolSizes[level];
+        if (cap !== undefined) {
+          // Newest first among the videos still under their pool's impression cap.
+          if (st[i]!.impressions < cap) freshScore[i] = (all[i]!.publishedAt - now) / 1000;
+          else if (q[i]! >= median[level]!) pool.set(all[i]!.id, level + 1);
+        }
+        const t = decayedTrend(st[i]!, now);
+        trend[i] = t > 0 ? t : -Infinity;
+        popular[i] = Math.log1p(st[i]!.views) + q[i]!;
+      }
+      if (lo + slice < n) yield;
     }
     const top = (scores: Float32Array) => {
       const out: string[] = [];
       for (const i of topKIndices(scores, LIST_SIZE)) if (scores[i]! > -Infinity) out.push(all[i]!.id);
       return out;
     };
-    const trend = new Float32Array(n);
-    const popular = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = decayedTrend(st[i]!, now);
-      trend[i] = t > 0 ? t : -Infinity;
-      popular[i] = Math.log1p(st[i]!.views) + q[i]!;
-    }
     const freshIds = top(freshScore);
-    lists = { at: now, trending: top(trend), popular: top(popular), fresh: freshIds, freshSet: new Set(freshIds) };
-    return lists;
+    yield;
+    const trending = top(trend);
+    yield;
+    return { at: now, trending, popular: top(popular), fresh: freshIds, freshSet: new Set(freshIds) };
   }
 
   function qualityOf(s: VideoStats) {
@@ -290,9 +383,9 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
    */
   const scratch = {
     cap: 0,
-    index: new Map<string, number>(),
     ids: [] as string[],
     metas: [] as (VideoMeta | undefined)[],
+    stats: [] as (VideoStats | undefined)[],
     src: new Uint8Array(0),
     aff: new Float32Array(0),
     x: new Float32Array(0),
@@ -330,12 +423,11 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
   /** A new feature vector (a view keeps the one it was shown with). */
   function features(userId: string | undefined, v: VideoMeta, now: number, depth: number, affinity: number): Float32Array {
     const x = new Float32Array(NF);
-    writeFeatures(x, 0, userId ? users.get(userId) : undefined, v, now, depth, affinity);
+    writeFeatures(x, 0, userId ? users.get(userId) : undefined, v, statsOf(v.id), now, depth, affinity);
     return x;
   }
   /** The feature vector of `v` for user `u` into x[off … off + NF): the request path's allocation-free form. */
-  function writeFeatures(x: Float32Array, off: number, u: UserState | undefined, v: VideoMeta, now: number, depth: number, affinity: number) {
-    const s = statsOf(v.id);
+  function writeFeatures(x: Float32Array, off: number, u: UserState | undefined, v: VideoMeta, s: VideoStats, now: number, depth: number, affinity: number) {
     // Bayesian-smoothed rates (smoothedRates, inlined: no object per candidate).
     const n = Math.max(s.views, s.impressions);
     const k = priors.strength;
@@ -420,6 +512,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
     upsertVideo,
     removeVideo,
     refreshLists,
+    refreshListsSliced,
     hasVideo: (id: string) => videos.has(id),
     get size() {
       return videos.size;
@@ -569,20 +662,21 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       };
       // Candidates live in the reused scratch arrays: index i has id, meta, source bits, MF score.
       const sc = scratch;
-      sc.index.clear();
+      const page = ++pageNo;
       let n = 0;
       const add = (bit: number, id: string, affinity?: number): boolean => {
-        const at = sc.index.get(id);
-        if (at !== undefined) {
-          sc.src[at]! |= bit;
+        const e = entries.get(id);
+        if (e !== undefined && e.page === page) {
+          sc.src[e.slot]! |= bit;
           return true;
         }
-        const v = videos.get(id);
-        if (blocked(id, v)) return false;
+        if (e === undefined || blocked(id, e.meta)) return false;
         if (n === sc.cap) growScratch(n + 1);
-        sc.index.set(id, n);
+        e.page = page;
+        e.slot = n;
         sc.ids[n] = id;
-        sc.metas[n] = v!;
+        sc.metas[n] = e.meta;
+        sc.stats[n] = e.stats;
         sc.src[n] = bit;
         sc.aff[n] = affinity ?? 0;
         n++;
@@ -617,7 +711,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       // Features and scores: one flat feature buffer, no objects per candidate.
       const x = sc.x;
       for (let i = 0; i < n; i++) {
-        writeFeatures(x, i * NF, u, sc.metas[i]!, now, depth, sc.aff[i]!);
+        writeFeatures(x, i * NF, u, sc.metas[i]!, sc.stats[i]!, now, depth, sc.aff[i]!);
         sc.score[i] = ranker.scoreAt(x, i * NF);
         sc.order[i] = i;
       }
@@ -681,6 +775,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       }
       // Drop the references the scratch holds to this page's videos.
       sc.metas.fill(undefined, 0, n);
+      sc.stats.fill(undefined, 0, n);
       return out;
     },
 
@@ -713,6 +808,7 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
       ranker = createRanker({ state: s.ranker });
       stats.clear();
       for (const [k, v] of s.stats) stats.set(k, v);
+      for (const [id, e] of entries) e.stats = statsOf(id);
       pool.clear();
       for (const [k, v] of s.pool) pool.set(k, v);
       users.clear();

@@ -121,6 +121,24 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
     return catching;
   }
 
+  /**
+   * The shared lists' rebuild, in slices of the catalogue with the event loop free between them
+   * (setImmediate), so requests and the log tail run during it; one rebuild at a time.
+   */
+  let rebuilding = false;
+  const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+  async function refreshListsInSlices() {
+    if (rebuilding) return;
+    rebuilding = true;
+    try {
+      await engine.refreshListsSliced(clock.now().getTime(), yieldToLoop);
+    } catch (err) {
+      log.warn({ err }, 'recsys list rebuild failed');
+    } finally {
+      rebuilding = false;
+    }
+  }
+
   async function save() {
     if (!dirty) return;
     dirty = false;
@@ -159,7 +177,7 @@ export function createRecsysService(deps: { db: Database; clock: Clock; log: Log
       if (opts.follow) {
         timers = [
           setInterval(() => void sync().catch((err: unknown) => log.warn({ err }, 'recsys catch-up failed')), deps.pollMs ?? 500),
-          setInterval(() => engine.refreshLists(clock.now().getTime()), 2000),
+          setInterval(() => void refreshListsInSlices(), 2000),
           setInterval(() => {
             engine.refreshPriors();
             void save().catch((err: unknown) => log.warn({ err }, 'recsys snapshot failed'));

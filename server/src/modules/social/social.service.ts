@@ -294,7 +294,7 @@ export function createSocialService(deps: {
           (SELECT count(*) FROM videos WHERE user_id = ${u.id}::uuid AND status = 'ready' AND visibility = 'public')::int AS videos,
           (SELECT json_agg(json_build_object('user_id', nt.user_id, 'seq', nt.seq)) FROM nt) AS notes`.execute(db);
     const r = rows[0]!;
-    if (r.inserted) relations.invalidate(viewer.id);
+    if (r.inserted) await relations.invalidate(viewer.id);
     notifications.announce(r.notes ?? []);
     return profileDto(
       { ...vis, rel: { ...rel, following: true }, canSeeVideos: true },
@@ -363,11 +363,9 @@ export function createSocialService(deps: {
     }
     notifications.announce(rows.find((r) => r.notes)?.notes ?? []);
     const byI = new Map(rows.map((r) => [r.i, r]));
-    for (const [i, b] of batch.entries()) {
-      const r = byI.get(i);
-      if (r?.f_inserted) relations.invalidate(b.viewer.id);
-      b.done(r);
-    }
+    // One invalidation (one NOTIFY on PostgreSQL) for every viewer the batch changed, before anyone hears back.
+    await relations.invalidate(...batch.filter((_, i) => byI.get(i)?.f_inserted).map((b) => b.viewer.id));
+    for (const [i, b] of batch.entries()) b.done(byI.get(i));
   }
 
   function pumpFollows() {
@@ -419,7 +417,7 @@ export function createSocialService(deps: {
       const u = await userOr404(username);
       await db.deleteFrom('follows').where('follower_id', '=', viewer.id).where('followee_id', '=', u.id).execute();
       await db.deleteFrom('follow_requests').where('requester_id', '=', viewer.id).where('target_id', '=', u.id).execute();
-      relations.invalidate(viewer.id);
+      await relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async userVideos(username: string, viewer: SessionUser | undefined, limit: number, cursor?: string) {
@@ -460,7 +458,7 @@ export function createSocialService(deps: {
         return true;
       });
       if (!approved) throw notFound('follow request');
-      relations.invalidate(u.id);
+      await relations.invalidate(u.id);
       await notifications.notify({ userId: u.id, type: 'follow_accepted', actorId: viewer.id });
       return { ok: true as const };
     },
@@ -479,7 +477,7 @@ export function createSocialService(deps: {
       const u = await userOr404(username);
       const del = await db.deleteFrom('follows').where('follower_id', '=', u.id).where('followee_id', '=', viewer.id).returning('follower_id').execute();
       if (!del.length) throw notFound('follower');
-      relations.invalidate(u.id);
+      await relations.invalidate(u.id);
       return { ok: true as const };
     },
     async block(viewer: SessionUser, username: string) {
@@ -511,13 +509,13 @@ export function createSocialService(deps: {
           )
           .execute();
       });
-      relations.invalidate(viewer.id, u.id);
+      await relations.invalidate(viewer.id, u.id);
       return profileOf(username, viewer);
     },
     async unblock(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('blocks').where('blocker_id', '=', viewer.id).where('blocked_id', '=', u.id).execute();
-      relations.invalidate(viewer.id, u.id);
+      await relations.invalidate(viewer.id, u.id);
       return profileOf(username, viewer);
     },
     async mute(viewer: SessionUser, username: string) {
@@ -528,13 +526,13 @@ export function createSocialService(deps: {
         .values({ muter_id: viewer.id, muted_id: u.id })
         .onConflict((oc) => oc.doNothing())
         .execute();
-      relations.invalidate(viewer.id);
+      await relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async unmute(viewer: SessionUser, username: string) {
       const u = await userOr404(username);
       await db.deleteFrom('mutes').where('muter_id', '=', viewer.id).where('muted_id', '=', u.id).execute();
-      relations.invalidate(viewer.id);
+      await relations.invalidate(viewer.id);
       return profileOf(username, viewer);
     },
     async settings(viewer: SessionUser): Promise<EngagementSettings> {

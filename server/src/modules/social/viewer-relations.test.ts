@@ -1,6 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../config/env.ts';
+import { createContext, type AppContext } from '../../context.ts';
+import { openDb } from '../../platform/db/db.ts';
 import { createTestApp, insertReadyVideo, type TestApp, type TestUser } from '../../testing/harness.ts';
 import { createViewerRelations } from './viewer-relations.ts';
 
@@ -142,5 +149,68 @@ describe('per-viewer relations cache behind the feeds', () => {
     await new Promise((r) => setTimeout(r, 60));
     assert.ok((await rel.of(viewer.me.id)).hidden.has(loud.me.id), 'after the TTL: read afresh');
     await t.ctx.dbh.db.deleteFrom('blocks').where('blocker_id', '=', viewer.me.id).execute();
+  });
+});
+
+/**
+ * Two API processes on one PostgreSQL database (two contexts here): a block or mute written through
+ * one reaches the other's cache by NOTIFY at once, not after the 10 s TTL. PGlite is one process.
+ */
+describe('cross-process invalidation of the relations cache', { skip: process.env.DATABASE_URL ? false : 'needs PostgreSQL (DATABASE_URL)' }, () => {
+  let t: TestApp;
+  let other: AppContext;
+  let otherDir: string;
+  before(async () => {
+    t = await createTestApp();
+    otherDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-test-b-'));
+    const dbh = await openDb({ kind: 'postgres', url: t.ctx.dbh.pool.options.connectionString!, max: 3 });
+    const config = loadConfig({ DATA_DIR: otherDir, LOG_LEVEL: 'warn', SEED_DEMO: '0', PORT: '0' });
+    other = await createContext(config, { dbh, log: pino({ level: 'warn' }) });
+  });
+  after(async () => {
+    await other.close();
+    await fsp.rm(otherDir, { recursive: true, force: true });
+    await t.close();
+  });
+
+  /** Polls the other process's visibility hook until `want` holds; the time it took. */
+  const seenElsewhere = async (viewerId: string, authorId: string, want: boolean) => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < 5_000) {
+      if ((await other.social.hiddenAuthors(viewerId, [authorId])).has(authorId) === want) return Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.fail(`the other process did not see ${want ? 'a hide' : 'an unhide'} within 5 s`);
+  };
+
+  test('block, unblock, mute and unmute through one process take effect in the other at once', async () => {
+    const viewer = await t.newUser();
+    const creator = await t.newUser();
+    const relB = other.social.viewerRelations;
+    assert.equal((await other.social.hiddenAuthors(viewer.me.id, [creator.me.id])).size, 0);
+    assert.equal((await other.social.hiddenAuthors(creator.me.id, [viewer.me.id])).size, 0);
+    const cached = relB.loads;
+    await other.social.hiddenAuthors(viewer.me.id, [creator.me.id]);
+    assert.equal(relB.loads, cached, 'the other process serves the viewer from its cache (10 s TTL)');
+
+    const took: number[] = [];
+    await viewer.client.call('block', { params: { username: creator.me.username } });
+    took.push(await seenElsewhere(viewer.me.id, creator.me.id, true));
+    took.push(await seenElsewhere(creator.me.id, viewer.me.id, true)); // the blocked side too
+    await viewer.client.call('unblock', { params: { username: creator.me.username } });
+    took.push(await seenElsewhere(viewer.me.id, creator.me.id, false));
+    took.push(await seenElsewhere(creator.me.id, viewer.me.id, false));
+    await viewer.client.call('mute', { params: { username: creator.me.username } });
+    took.push(await seenElsewhere(viewer.me.id, creator.me.id, true));
+    await viewer.client.call('unmute', { params: { username: creator.me.username } });
+    took.push(await seenElsewhere(viewer.me.id, creator.me.id, false));
+    // Far inside the TTL: the message, not the expiry, dropped the other process's entry.
+    assert.ok(Math.max(...took) < 1_000, `seen elsewhere after ${took.join(', ')} ms`);
+    // A process ignores its own messages: after settling, a cached page costs no read there.
+    await new Promise((r) => setTimeout(r, 100));
+    const l = t.ctx.social.viewerRelations.loads;
+    await t.ctx.social.hiddenAuthors(viewer.me.id, [creator.me.id]);
+    await t.ctx.social.hiddenAuthors(viewer.me.id, [creator.me.id]);
+    assert.equal(t.ctx.social.viewerRelations.loads, l + 1, 'one read after the unmute, then the cache');
   });
 });
