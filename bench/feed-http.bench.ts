@@ -277,7 +277,8 @@ async function boot(
   onDisk: boolean,
 ): Promise<{ ctx: AppContext; db: Database; baseUrl: string; signIn(): Promise<string>; reloadCatalog(): Promise<void>; close(): Promise<void> }> {
   if (!onDisk) {
-    const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+    // The production default for the session cache (the harness turns it off for tests that edit roles in SQL).
+    const t = await createTestApp({ env: { LOG_LEVEL: 'silent', SESSION_CACHE_MS: '5000' } });
     return {
       ctx: t.ctx,
       db: t.ctx.dbh.db,
