@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
+import { sql } from 'kysely';
 import type { Database } from '../server/src/platform/db/db.ts';
 import { loadConfig } from '../server/src/config/env.ts';
 import { createContext } from '../server/src/context.ts';
@@ -54,7 +57,17 @@ const TAGS =
  * creators' output is Zipf-distributed, views log-normal with a per-creator fame factor, likes 1–12 % of
  * views, published uniformly over the last 30 days, 1–4 hashtags each (Zipf over ~300 tags).
  */
-export async function seedCatalog(db: Database, opts: { videos: number; creators: number; seed?: number }): Promise<void> {
+export async function seedCatalog(
+  db: Database,
+  opts: {
+    videos: number;
+    creators: number;
+    seed?: number;
+    /** false: skip the discovery trigger (search index) while inserting; the feed does not read it. */ searchIndex?: boolean;
+  },
+): Promise<{ byTag: Map<string, string[]>; ids: string[] }> {
+  const byTag = new Map<string, string[]>();
+  const ids: string[] = [];
   const rnd = prng(opts.seed ?? 42);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const users = Array.from({ length: opts.creators }, (_, i) => ({
@@ -82,7 +95,9 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
     { name: '720p', width: 720, height: 1280, bandwidth: 2_628_000 },
     { name: '1080p', width: 1080, height: 1920, bandwidth: 4_628_000 },
   ];
-  const batch = 500;
+  // 2,000 rows × 21 columns stays under the 65,535 bind parameters of one statement.
+  const batch = 2000;
+  if (opts.searchIndex === false) await sql`ALTER TABLE videos DISABLE TRIGGER videos_search_sync`.execute(db);
   for (let start = 0; start < opts.videos; start += batch) {
     const rows = [];
     const tags: { video_id: string; tag: string }[] = [];
@@ -92,7 +107,13 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
       const at = new Date(now - rnd() * 30 * 86_400_000);
       const views = Math.min(50_000_000, Math.round(Math.exp(Math.log(1500) + 1.8 * gauss()) * user.fame));
       const mine = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => tagName(tagOf())))];
-      for (const tag of mine) tags.push({ video_id: id, tag });
+      ids.push(id);
+      for (const tag of mine) {
+        tags.push({ video_id: id, tag });
+        let list = byTag.get(tag);
+        if (!list) byTag.set(tag, (list = []));
+        list.push(id);
+      }
       rows.push({
         id,
         user_id: user.id,
@@ -119,6 +140,75 @@ export async function seedCatalog(db: Database, opts: { videos: number; creators
     await db.insertInto('videos').values(rows).execute();
     await db.insertInto('video_hashtags').values(tags).execute();
   }
+  if (opts.searchIndex === false) await sql`ALTER TABLE videos ENABLE TRIGGER videos_search_sync`.execute(db);
+  return { byTag, ids };
+}
+
+/**
+ * `users` adult viewers with a signed-in session each and a watch history in the event log (what the
+ * recommender learns from, as in `feed.bench.ts`): each has two favourite hashtags among the 60 most
+ * used; of `history` videos seen, 70 % are from a favourite tag and watched to the end (20 % of those
+ * liked), the rest random and skipped after 0.8 s; spread over the last 7 days. Returns the session
+ * cookies (`flick_session=…`), one per viewer.
+ */
+export async function seedViewers(
+  db: Database,
+  opts: { users: number; history: number; byTag: Map<string, string[]>; ids: string[]; seed?: number },
+): Promise<string[]> {
+  const rnd = prng(opts.seed ?? 99);
+  const now = Date.now();
+  const tags = [...opts.byTag.entries()].sort((x, y) => y[1].length - x[1].length).slice(0, 60);
+  const cookies: string[] = [];
+  let events: { id: string; user_id: string; video_id: string; type: string; watch_ms: number | null; duration_ms: number; feed: string; created_at: Date }[] =
+    [];
+  const flushEvents = async () => {
+    for (let i = 0; i < events.length; i += 5000)
+      await db
+        .insertInto('events')
+        .values(events.slice(i, i + 5000))
+        .execute();
+    events = [];
+  };
+  for (let start = 0; start < opts.users; start += 1000) {
+    const users = [];
+    const sessions = [];
+    for (let u = start; u < Math.min(opts.users, start + 1000); u++) {
+      const id = crypto.randomUUID();
+      const token = crypto.randomBytes(32).toString('base64url');
+      users.push({ id, username: `viewer_${u}`, password_hash: 'seeded-not-a-hash', birthdate: '1990-03-01', display_name: `Viewer ${u}` });
+      sessions.push({ id: crypto.createHash('sha256').update(token).digest('hex'), user_id: id, expires_at: new Date(now + 86_400_000), user_agent: 'bench' });
+      cookies.push(`flick_session=${token}`);
+      const fav = [tags[Math.floor(rnd() * tags.length)]![1], tags[Math.floor(rnd() * tags.length)]![1]];
+      for (let k = 0; k < opts.history; k++) {
+        const liked = rnd() < 0.7;
+        const pool = liked ? fav[k % 2]! : opts.ids;
+        const video_id = pool[Math.floor(rnd() * pool.length)]!;
+        const at = now - 7 * 86_400_000 + ((k + rnd()) / opts.history) * 7 * 86_400_000;
+        const ev = (type: string, watch_ms: number | null, dt: number) =>
+          events.push({
+            id: `b_${u}_${k}_${type}`,
+            user_id: id,
+            video_id,
+            type,
+            watch_ms,
+            duration_ms: 20_000,
+            feed: 'for-you',
+            created_at: new Date(at + dt),
+          });
+        ev('impression', null, 0);
+        if (liked) {
+          ev('play', null, 100);
+          ev('complete', 20_000, 20_000);
+          if (rnd() < 0.2) ev('like', null, 20_500);
+        } else ev('skip', 800, 800);
+      }
+    }
+    await db.insertInto('users').values(users).execute();
+    await db.insertInto('sessions').values(sessions).execute();
+    if (events.length >= 20_000) await flushEvents();
+  }
+  await flushEvents();
+  return cookies;
 }
 
 /**
@@ -187,7 +277,8 @@ async function boot(
   onDisk: boolean,
 ): Promise<{ ctx: AppContext; db: Database; baseUrl: string; signIn(): Promise<string>; reloadCatalog(): Promise<void>; close(): Promise<void> }> {
   if (!onDisk) {
-    const t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+    // The production default for the session cache (the harness turns it off for tests that edit roles in SQL).
+    const t = await createTestApp({ env: { LOG_LEVEL: 'silent', SESSION_CACHE_MS: '5000' } });
     return {
       ctx: t.ctx,
       db: t.ctx.dbh.db,
@@ -223,6 +314,44 @@ async function boot(
   };
 }
 
+/**
+ * --queries: count and time every SQL statement the server sends (by its text, parameters aside) during
+ * each run — on PGlite each one runs on the server's only thread.
+ */
+const queryStats = new Map<string, { n: number; ms: number }>();
+let countQueries = false;
+function watchQueries() {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const orig = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0];
+    const text = typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text;
+    const r = orig.apply(this, args);
+    if (!countQueries || !text || !(r instanceof Promise)) return r;
+    const t0 = performance.now();
+    const key = text
+      .replace(/\s+/g, ' ')
+      .replace(/\(\$\d+(, \$\d+)*\)/g, '($…)')
+      .slice(0, 140);
+    const done = () => {
+      const s = queryStats.get(key) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += performance.now() - t0;
+      queryStats.set(key, s);
+    };
+    r.then(done, done);
+    return r;
+  };
+}
+function printQueries(seconds: number) {
+  const all = [...queryStats.entries()].sort((x, y) => y[1].ms - x[1].ms);
+  const n = all.reduce((a, [, s]) => a + s.n, 0);
+  const ms = all.reduce((a, [, s]) => a + s.ms, 0);
+  console.log(`    SQL: ${n} statements (${round(n / seconds)}/s), ${round(ms)} ms from send to answer; the top ones:`);
+  for (const [k, s] of all.slice(0, 8)) console.log(`      ${String(s.n).padStart(6)} × ${round(s.ms / s.n, 2)} ms = ${round(s.ms)} ms  ${k}`);
+  queryStats.clear();
+}
+
 const line = (r: LoadResult) =>
   `${round(r.rps, 1)} req/s (${r.requests} in ${round(r.seconds, 1)} s) · latency ms p50 ${r.latency.p50} p90 ${r.latency.p90} p99 ${r.latency.p99} max ${r.latency.max} · errors ${r.errors} timeouts ${r.timeouts} non-2xx ${r.non2xx}`;
 const figures = (r: LoadResult) => ({
@@ -244,31 +373,58 @@ export async function run(argv: string[]): Promise<BenchResult> {
   const maxSeconds = Number(a['max-seconds'] ?? 15);
   const targetP99 = 25;
   const engine = process.env.DATABASE_URL ? 'postgres' : a['pglite-dir'] ? 'pglite-dir' : 'pglite';
+  /** --users=N: N signed-in viewers with a watch history (issue 3: 10,000); each new session is the next viewer. */
+  const users = Number(a.users ?? 0);
+  const history = Number(a.history ?? 20);
 
   const loadAvg = round(os.loadavg()[0]!);
   console.log(`machine: ${os.cpus().length} CPUs, 1-min load average before start ${loadAvg} (see the CPU split of each run for competing work)`);
   const t = await boot(engine === 'pglite-dir');
   try {
     let t0 = performance.now();
-    await seedCatalog(t.db, { videos, creators });
+    const catalog = await seedCatalog(t.db, { videos, creators, searchIndex: false });
     // The seed bypasses the publish path, so tell the recommender about the catalogue: For You
     // (the default, personal mode) is then served by it; --mode=popular measures the baseline.
     await t.reloadCatalog();
     console.log(`feed-http on ${engine}: seeded ${videos} videos from ${creators} creators in ${round((performance.now() - t0) / 1000, 1)} s`);
     const headers: Record<string, string> = {};
-    if (a.auth) headers.cookie = await t.signIn();
-    console.log(`load: ${headers.cookie ? 'signed-in' : 'anonymous'} requests, generated in a child process (its own event loop; same 2 CPUs)`);
+    let cookies: string[] | undefined;
+    if (users > 0) {
+      t0 = performance.now();
+      cookies = await seedViewers(t.db, { users, history, ...catalog });
+      const seeded = performance.now();
+      const learned = await t.ctx.recsys.sync();
+      console.log(
+        `seeded ${users} signed-in viewers with ${history} videos of history each in ${round((seeded - t0) / 1000, 1)} s; the recommender learned ${learned} events in ${round((performance.now() - seeded) / 1000, 1)} s`,
+      );
+    } else if (a.auth) headers.cookie = await t.signIn();
+    const viewers = cookies
+      ? `signed-in, ${cookies.length} viewers (a new session takes the next one)`
+      : headers.cookie
+        ? 'signed-in, one new viewer'
+        : 'anonymous';
+    console.log(`load: ${viewers}, generated in a child process (its own event loop; same 2 CPUs)`);
     const mode = a.mode === 'popular' ? 'popular' : 'personal';
     console.log(`For You mode: ${mode}${mode === 'personal' ? ' (the recommender)' : ' (non-personalised baseline)'}`);
     const feedPath = `/api/feed/for-you?limit=10&mode=${mode}`;
-    const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path: feedPath, headers, ...s });
+    const load = (s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => runLoad({ url: t.baseUrl, path: feedPath, headers, cookies, ...s });
 
     t0 = performance.now();
     await load({ mode: 'autocannon', connections: 10, seconds: 5 });
     await load({ mode: 'autocannon', connections: 10, seconds: 3, sessionPages: 5 });
     console.log(`warm-up: ${round((performance.now() - t0) / 1000, 1)} s`);
 
-    const cpuShares: Record<string, CpuShare> = {};
+    // --profile=DIR: a CPU profile of this process (the server) during each timed run, written to DIR.
+    let profiler: Session | undefined;
+    if (a.profile) {
+      await fsp.mkdir(a.profile, { recursive: true });
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    }
+    if (a.queries) watchQueries();
+    const cpuShares: Record<string, CpuShare & { loadAvg: number; serverCpuMsPerRequest: number; eventLoopP99Ms: number; eventLoopMaxMs: number }> = {};
     const runs = new Set((a.runs ?? 'fixed,paced,max,sessions,sessions-max').split(','));
     const skipped: LoadResult = {
       seconds: 0,
@@ -286,9 +442,27 @@ export async function run(argv: string[]): Promise<BenchResult> {
     const step = async (name: string, title: string, s: Omit<LoadSpec, 'url' | 'path' | 'headers'>) => {
       if (!runs.has(name)) return skipped;
       eld.reset();
+      queryStats.clear();
+      countQueries = !!a.queries;
+      if (profiler) await profiler.post('Profiler.start');
       const meter = cpuMeter();
       const r = await load(s);
-      const cpu = meter();
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        const file = path.join(a.profile!, `feed-http-${name}-${Date.now()}.cpuprofile`);
+        await fsp.writeFile(file, JSON.stringify(profile));
+        console.log(`    CPU profile of the server during the run: ${file}`);
+      }
+      countQueries = false;
+      const cpu = {
+        ...meter(),
+        loadAvg: round(os.loadavg()[0]!),
+        serverCpuMsPerRequest: 0,
+        eventLoopP99Ms: round(eld.percentile(99) / 1e6, 1),
+        eventLoopMaxMs: round(eld.max / 1e6, 1),
+      };
+      // Less noisy than latency on a shared machine: the server's CPU time per answered request.
+      cpu.serverCpuMsPerRequest = round((cpu.serverPct * 10 * r.seconds) / Math.max(1, r.requests), 3);
       console.log(`${title}:\n    ${line(r)}`);
       if (a.timeline)
         for (const x of r.timeline)
@@ -298,7 +472,9 @@ export async function run(argv: string[]): Promise<BenchResult> {
         `    server event-loop delay ms: p50 ${round(eld.percentile(50) / 1e6, 1)} p99 ${round(eld.percentile(99) / 1e6, 1)} max ${round(eld.max / 1e6, 1)}`,
       );
       console.log(`    ${cpuLine(cpu, 'load generator')}`);
-      cpuShares[name] = cpu;
+      console.log(`    server CPU per request ${cpu.serverCpuMsPerRequest} ms; 1-min load average after the run ${cpu.loadAvg}`);
+      if (a.queries) printQueries(r.seconds);
+      cpuShares[cpuShares[name] ? `${name}Ads` : name] = cpu;
       if (s.rate) console.log(`    ${targetLine(`p99 at ${s.rate} req/s`, r.latency.p99, targetP99, 'ms')}`);
       return r;
     };
@@ -373,7 +549,9 @@ export async function run(argv: string[]): Promise<BenchResult> {
       mode,
       videos,
       creators,
-      auth: !!headers.cookie,
+      auth: !!(headers.cookie || cookies),
+      users,
+      history: users ? history : undefined,
       fixedRate: fig(fixed, { targetRps: rate, generator: 'autocannon' }),
       fixedRatePaced: fig(paced, { targetRps: rate, generator: 'open-loop' }),
       max: fig(max),

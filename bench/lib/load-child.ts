@@ -1,5 +1,5 @@
 /**
- * Load generator process: `node load-child.ts '<LoadSpec JSON>'` prints one LoadResult JSON line.
+ * Load generator process: `node load-child.ts '<LoadSpec JSON>'` (or `-` and the JSON on stdin) prints one LoadResult JSON line.
  * Latencies are measured here per request (float ms) for both modes, so the figures are comparable.
  */
 import http from 'node:http';
@@ -8,8 +8,19 @@ import type { Latency, LoadResult, LoadSpec } from './load.ts';
 import { percentile } from './report.ts';
 
 type Base = Pick<LoadResult, 'seconds' | 'requests' | 'rps' | 'errors' | 'timeouts' | 'non2xx'>;
-const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
+async function readSpec(): Promise<LoadSpec> {
+  if (process.argv[2] !== '-') return JSON.parse(process.argv[2] ?? '') as LoadSpec;
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return JSON.parse(text) as LoadSpec;
+}
+const spec = await readSpec();
 const pages = spec.sessionPages ?? 1;
+const cookies = spec.cookies ?? [];
+let sessionsStarted = 0;
+/** The headers of a new session: the next viewer's cookie when the load is signed in. */
+const sessionHeaders = (): Record<string, string> | undefined =>
+  cookies.length ? { ...spec.headers, cookie: cookies[sessionsStarted++ % cookies.length]! } : spec.headers;
 const lat: number[][] = Array.from({ length: pages }, () => []);
 /** [completed at (ms since the first request), latency ms] of every response, for the per-second timeline. */
 const done: [number, number][] = [];
@@ -44,8 +55,10 @@ async function viaAutocannon(): Promise<Base> {
     method: 'GET',
     setupRequest: (req: Request, ctx: Context) => {
       if (i > 0 && typeof ctx.cursor !== 'string') return undefined; // the previous page failed: start a new session
+      if (i === 0) ctx.headers = sessionHeaders();
       ctx.t0 = performance.now();
-      return { ...req, path: pagePath(i > 0 ? (ctx.cursor as string) : undefined) };
+      const headers = ctx.headers as Record<string, string> | undefined;
+      return { ...req, path: pagePath(i > 0 ? (ctx.cursor as string) : undefined), ...(headers ? { headers: { ...req.headers, ...headers } } : {}) };
     },
     onResponse: (status: number, body: string, ctx: Context) => {
       if (typeof ctx.t0 === 'number') sample(i, performance.now() - ctx.t0);
@@ -74,7 +87,7 @@ async function viaAutocannon(): Promise<Base> {
 async function paced(): Promise<Base> {
   const rate = spec.rate ?? 100;
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
-  const waiting: { cursor: string; page: number }[] = [];
+  const waiting: { cursor: string; page: number; headers: Record<string, string> | undefined }[] = [];
   let errors = 0;
   let timeouts = 0;
   let non2xx = 0;
@@ -92,8 +105,9 @@ async function paced(): Promise<Base> {
   const fire = (due: number) => {
     const next = waiting.shift();
     const page = next?.page ?? 0;
+    const headers = next ? next.headers : sessionHeaders();
     inflight++;
-    const req = http.get(spec.url + pagePath(next?.cursor), { agent, headers: spec.headers, timeout: 10_000 }, (res) => {
+    const req = http.get(spec.url + pagePath(next?.cursor), { agent, headers, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => {
@@ -101,7 +115,7 @@ async function paced(): Promise<Base> {
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) non2xx++;
         const c = nextCursor(status, body);
-        if (c && page + 1 < pages) waiting.push({ cursor: c, page: page + 1 });
+        if (c && page + 1 < pages) waiting.push({ cursor: c, page: page + 1, headers });
         settle();
       });
     });

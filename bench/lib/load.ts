@@ -13,6 +13,8 @@ export type LoadSpec = {
   /** Follow nextCursor: each connection requests pages 1..N of one feed session, then starts a new one. */
   sessionPages?: number;
   headers?: Record<string, string>;
+  /** Signed-in load: each new session picks the next of these `cookie` header values (round robin); its later pages keep it. */
+  cookies?: string[];
 };
 
 export type Latency = { p50: number; p90: number; p99: number; max: number; mean: number };
@@ -38,7 +40,9 @@ const child = path.join(import.meta.dirname, 'load-child.ts');
  */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The spec on stdin: with thousands of session cookies it is too long for the command line.
+    const p = spawn(process.execPath, [child, '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    p.stdin.end(JSON.stringify(spec));
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     p.on('error', reject);

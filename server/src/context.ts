@@ -106,7 +106,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const metrics = createMetrics();
 
   const identityRepo = createIdentityRepo(dbh.db);
-  const identity = createIdentityService({ repo: identityRepo, blob, clock });
+  const identity = createIdentityService({ repo: identityRepo, blob, clock, sessionCacheMs: config.sessionCacheMs });
   const uploadDir = path.join(config.dataDir, 'uploads');
   await fs.mkdir(uploadDir, { recursive: true });
   const uploads = new FileStore({ directory: uploadDir, expirationPeriodInMilliseconds: 24 * 3600 * 1000 });

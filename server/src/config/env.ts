@@ -32,6 +32,8 @@ const Env = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_000).default(1024),
   NODE_ENV: z.string().default('development'),
+  /** How long a signed-in session is answered from memory (ms; 0 = look it up on every request). See identity.service.ts. */
+  SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /** Stripe instead of the embedded sandbox payment provider: both or neither. */
   STRIPE_SECRET_KEY: z
     .string()
@@ -58,6 +60,7 @@ export type Config = {
   workerConcurrency: number;
   maxUploadBytes: number;
   production: boolean;
+  sessionCacheMs: number;
   /** Set: payments go through Stripe (webhooks at /api/payments/webhooks/stripe); unset: the sandbox provider. */
   stripe: { secretKey: string; webhookSecret: string } | undefined;
 };
@@ -91,6 +94,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     workerConcurrency: e.WORKER_CONCURRENCY,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     production: e.NODE_ENV === 'production',
+    sessionCacheMs: e.SESSION_CACHE_MS,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET } : undefined,
   };
 }

@@ -71,7 +71,14 @@ export type TestApp = {
 
 export async function createTestApp(opts: { env?: Record<string, string>; http?: HttpOptions; worker?: boolean; clock?: Clock } = {}): Promise<TestApp> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'flick-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', SEED_DEMO: '0', PORT: '0', ...opts.env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    SEED_DEMO: '0',
+    PORT: '0',
+    SESSION_CACHE_MS: '0',
+    ...opts.env,
+  });
   const dbh = await freshDb();
   const ctx = await createContext(config, { dbh, log: pino({ level: config.logLevel }), clock: opts.clock });
   const app = await createServer(ctx, { webDist: null, authRateLimit: { max: 100_000, timeWindow: '1 minute' }, ...opts.http });

@@ -335,11 +335,15 @@ export function createAdsRuntime(deps: {
     updates.clear();
     flushing = (async () => {
       try {
-        if (rows.length)
+        // In statements of 200 rows with a turn of the event loop between them, so one flush never holds
+        // PGlite's (the API's only) thread for long; flush() still resolves only once every row is written.
+        for (let i = 0; i < rows.length; i += 200) {
+          if (i) await new Promise<void>((r) => setImmediate(r));
           await db
             .insertInto('ad_impressions')
-            .values(rows as never)
+            .values(rows.slice(i, i + 200) as never)
             .execute();
+        }
         for (const [id, set] of ups) await db.updateTable('ad_impressions').set(set).where('id', '=', id).execute();
       } catch (err) {
         log.error({ err, rows: rows.length, updates: ups.length }, 'recording ad impressions failed');

@@ -106,22 +106,62 @@ export function createFeedService(deps: {
 
   const servedLog = createServedLog(db);
 
+  /**
+   * Video views by id, cache first: an entry younger than hydrateTtlMs is served as is; one up to twice
+   * that old is served too and re-read in the background (one query for all of them, at most one in
+   * flight), so a page waits for PGlite only for videos it has never seen. Changes made in this process
+   * drop the entry at once (invalidate); other processes' changes show within 2 × TTL. Least recently
+   * refreshed entries are dropped past HYDRATE_MAX.
+   */
+  const HYDRATE_MAX = 100_000;
   const hydrated = new Map<string, { at: number; dto: Video }>();
+  const stale = new Set<string>();
+  let revalidating: Promise<void> | undefined;
+  const remember = (dto: Video, at: number) => {
+    hydrated.delete(dto.id);
+    hydrated.set(dto.id, { at, dto });
+    while (hydrated.size > HYDRATE_MAX) hydrated.delete(hydrated.keys().next().value!);
+  };
+  function revalidate() {
+    if (revalidating || !stale.size) return;
+    const ids = [...stale].slice(0, 500);
+    for (const id of ids) stale.delete(id);
+    revalidating = (async () => {
+      const at = Date.now();
+      const rows = await videosRepo.byIds(ids);
+      const found = new Set<string>();
+      for (const row of rows) {
+        found.add(row.id);
+        if (hydrated.has(row.id)) remember(videos.toDto(row), at);
+      }
+      for (const id of ids) if (!found.has(id)) hydrated.delete(id); // gone: the next page reads it again (and finds nothing)
+    })()
+      .catch((err: unknown) => deps.log?.warn({ err }, 'feed: refreshing cached videos failed'))
+      .finally(() => {
+        revalidating = undefined;
+        if (stale.size) setTimeout(revalidate, 50).unref();
+      });
+  }
   async function hydrate(ids: string[]): Promise<Map<string, Video>> {
     const now = Date.now();
     const out = new Map<string, Video>();
     const missing: string[] = [];
     for (const id of ids) {
       const hit = hydrated.get(id);
-      if (hit && now - hit.at < opts.hydrateTtlMs) out.set(id, hit.dto);
-      else missing.push(id);
+      const age = hit ? now - hit.at : Infinity;
+      if (hit && age < opts.hydrateTtlMs) out.set(id, hit.dto);
+      else if (hit && age < 2 * opts.hydrateTtlMs) {
+        out.set(id, hit.dto);
+        stale.add(id);
+      } else missing.push(id);
     }
-    for (const row of await videosRepo.byIds(missing)) {
-      const dto = videos.toDto(row);
-      out.set(row.id, dto);
-      hydrated.set(row.id, { at: now, dto });
-    }
-    if (hydrated.size > 20_000) for (const [k, v] of hydrated) if (now - v.at >= opts.hydrateTtlMs) hydrated.delete(k);
+    if (stale.size) revalidate();
+    if (missing.length)
+      for (const row of await videosRepo.byIds(missing)) {
+        const dto = videos.toDto(row);
+        out.set(row.id, dto);
+        remember(dto, now);
+      }
     return out;
   }
 
@@ -262,6 +302,7 @@ export type FeedService = ReturnType<typeof createFeedService>;
  * API process, and the hourly prune keeps it small.
  */
 const FLUSH_MS = 100;
+const CHUNK = 200;
 const MAX_SESSIONS = 50_000;
 function createServedLog(db: Database) {
   const recent = new Map<string, Set<string>>();
@@ -279,12 +320,16 @@ function createServedLog(db: Database) {
       writing = writing
         .catch(() => undefined)
         .then(async () => {
-          for (let i = 0; i < rows.length; i += 5000)
+          // In statements of CHUNK rows with a turn of the event loop between them: on PGlite each statement
+          // holds the API's only thread (a 500-row insert blocked it for 8–11 ms), so requests get in between.
+          for (let i = 0; i < rows.length; i += CHUNK) {
+            if (i) await new Promise<void>((r) => setImmediate(r));
             await db
               .insertInto('feed_served')
-              .values(rows.slice(i, i + 5000))
+              .values(rows.slice(i, i + CHUNK))
               .onConflict((oc) => oc.doNothing())
               .execute();
+          }
         });
     return writing;
   }

@@ -47,9 +47,10 @@ export function createIdentityRepo(db: Database) {
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .selectAll('users')
+        .select('sessions.expires_at as session_expires_at')
         .where('sessions.id', '=', sessionId)
         .where('sessions.expires_at', '>', now)
-        .executeTakeFirst() as Promise<UserRow | undefined>,
+        .executeTakeFirst() as Promise<(UserRow & { session_expires_at: Date }) | undefined>,
     deleteSession: (sessionId: string) => db.deleteFrom('sessions').where('id', '=', sessionId).execute(),
     deleteExpiredSessions: (now: Date) => db.deleteFrom('sessions').where('expires_at', '<=', now).execute(),
     /** Suspends or lifts a suspension and writes its audit row, together. False when the account was already in that state. */

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
@@ -206,5 +207,35 @@ describe('identity', () => {
     const nf = await fetch(`${t.baseUrl}/api/nope`);
     assert.equal(nf.status, 404);
     assert.equal(((await nf.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+});
+
+describe('identity: the session cache (SESSION_CACHE_MS)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ env: { SESSION_CACHE_MS: '60000' } });
+  });
+  after(() => t.close());
+
+  test('a session is answered from memory; role changes through the service and logging out take effect at once', async () => {
+    const u = await t.newUser();
+    const token = u.cookie.replace(/^flick_session=/, '');
+    assert.deepEqual((await t.ctx.identity.authenticate(token))?.roles, ['user']);
+    // Edited behind the service's back: the cached session keeps its roles until the entry expires.
+    await t.ctx.dbh.db
+      .updateTable('users')
+      .set({ roles: ['user', 'support'] })
+      .where('id', '=', u.me.id)
+      .execute();
+    assert.deepEqual((await t.ctx.identity.authenticate(token))?.roles, ['user']);
+    // Through the service: dropped from the cache, read again.
+    const admin = { id: crypto.randomUUID(), username: 'root', roles: ['user' as const, 'admin' as const], isMinor: false };
+    await t.ctx.identity.grantRoles(admin, u.me.username, ['moderator']);
+    assert.deepEqual(new Set((await t.ctx.identity.authenticate(token))?.roles), new Set(['user', 'support', 'moderator']));
+    assert.equal((await u.client.call('me')).username, u.me.username);
+    await u.client.call('logout');
+    assert.equal(await t.ctx.identity.authenticate(token), undefined);
+    await rejects(u.client.call('me'), 401, 'unauthorized');
+    assert.equal(await t.ctx.identity.authenticate('not-a-session-token'), undefined);
   });
 });
