@@ -137,7 +137,7 @@ describe('per-viewer relations cache behind the feeds', () => {
     const viewer = await t.newUser();
     const rel = createViewerRelations(t.ctx.dbh.db, { ttlMs: 50 });
     const racing = rel.of(viewer.me.id);
-    rel.invalidate(viewer.me.id); // a write lands while the read is in flight
+    void rel.invalidate(viewer.me.id); // a write lands while the read is in flight
     await racing;
     await rel.of(viewer.me.id);
     assert.equal(rel.loads, 2, 'the raced read was not kept');
