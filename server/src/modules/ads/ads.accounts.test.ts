@@ -82,9 +82,12 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     const brandCats: string[] = [];
     const cats: string[] = [];
     const dogs: string[] = [];
-    for (let i = 0; i < 4; i++) brandCats.push(await insertReadyVideo(t, { userId: brand.me.id, at: new Date(Date.now() - i * 1000), caption: `brand cat ${i} #cats` }));
-    for (let i = 0; i < 10; i++) cats.push(await insertReadyVideo(t, { userId: creator.me.id, at: new Date(Date.now() - i * 1000), caption: `cat ${i} #cats` }));
-    for (let i = 0; i < 10; i++) dogs.push(await insertReadyVideo(t, { userId: creator.me.id, at: new Date(Date.now() - i * 1000), caption: `dog ${i} #dogs` }));
+    for (let i = 0; i < 4; i++)
+      brandCats.push(await insertReadyVideo(t, { userId: brand.me.id, at: new Date(Date.now() - i * 1000), caption: `brand cat ${i} #cats` }));
+    for (let i = 0; i < 10; i++)
+      cats.push(await insertReadyVideo(t, { userId: creator.me.id, at: new Date(Date.now() - i * 1000), caption: `cat ${i} #cats` }));
+    for (let i = 0; i < 10; i++)
+      dogs.push(await insertReadyVideo(t, { userId: creator.me.id, at: new Date(Date.now() - i * 1000), caption: `dog ${i} #dogs` }));
     await t.ctx.recsys.reloadCatalog();
     const like = async (u: TestUser, ids: string[]) =>
       db
@@ -113,7 +116,10 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     t.ctx.recsys.engine.fitBatch(12);
 
     await rejects(
-      brand.client.call('createLookalike', { params: { id: adv.id }, body: { name: 'x', seed: `engaged:${crypto.randomUUID()}`, minSimilarity: 0.5, maxSize: 100 } }),
+      brand.client.call('createLookalike', {
+        params: { id: adv.id },
+        body: { name: 'x', seed: `engaged:${crypto.randomUUID()}`, minSimilarity: 0.5, maxSize: 100 },
+      }),
       400,
       /^seed:/,
     );
@@ -156,7 +162,10 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     const g = await group([look.key]);
     // A video the recommender does not know yet, so no feed shows it organically (a session never repeats a video).
     const adVideo = await insertReadyVideo(t, { userId: brand.me.id, at: new Date(), caption: 'brand cat ad #cats' });
-    const ad = await brand.client.call('createAd', { params: { id: g.id }, body: { name: 'Spot', videoId: adVideo, cta: { text: 'Shop now', url: 'https://cats.example' } } });
+    const ad = await brand.client.call('createAd', {
+      params: { id: g.id },
+      body: { name: 'Spot', videoId: adVideo, cta: { text: 'Shop now', url: 'https://cats.example' } },
+    });
     await db.updateTable('ads').set({ review_status: 'approved' }).where('id', '=', ad.id).execute();
     await t.ctx.adsRuntime.refresh();
     const sponsored = async (u: TestUser) => {
@@ -175,7 +184,10 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     for (const u of dogLovers) assert.equal((await sponsored(u)).length, 0, 'no ad to non-members');
     await t.ctx.adsRuntime.flush();
     const viewers = (await db.selectFrom('ad_impressions').select('viewer_key').where('ad_id', '=', ad.id).execute()).map((r) => r.viewer_key);
-    assert.ok(viewers.every((v) => members.has(v)), 'every impression went to a member');
+    assert.ok(
+      viewers.every((v) => members.has(v)),
+      'every impression went to a member',
+    );
 
     // The hourly job recomputes (a dog lover who turns to cats joins).
     await like(dogLovers[0]!, [...cats, ...cats.slice(0, 3)]);
@@ -205,10 +217,18 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
       },
     });
     const videoId = await insertReadyVideo(t, { userId: owner.me.id, at: new Date(), caption: 'invoice ad' });
-    const ad = await owner.client.call('createAd', { params: { id: g.id }, body: { name: 'Spot', videoId, cta: { text: 'Shop now', url: 'https://a.example' } } });
+    const ad = await owner.client.call('createAd', {
+      params: { id: g.id },
+      body: { name: 'Spot', videoId, cta: { text: 'Shop now', url: 'https://a.example' } },
+    });
     await db.updateTable('ads').set({ review_status: 'approved' }).where('id', '=', ad.id).execute();
     await t.ctx.adsRuntime.refresh();
-    for (let i = 0; i < 6; i++) await (await t.newUser()).client.call('forYou', { query: { limit: 10 } });
+    // Alone in its auctions it clears at the reserve (0.1 ¢ an impression): enough people for whole cents on the ledger.
+    for (let i = 0; i < 25; i++) {
+      const u = await t.newUser();
+      const first = await u.client.call('forYou', { query: { limit: 10 } });
+      await u.client.call('forYou', { query: { limit: 10, cursor: first.nextCursor ?? undefined } });
+    }
     // Post the lease (what was spent) by pausing delivery.
     await owner.client.call('updateAdGroup', { params: { id: g.id }, body: { status: 'paused' } });
     await t.ctx.adsRuntime.settle();
@@ -270,7 +290,10 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     const text = await csv.text();
     assert.match(text, new RegExp(`invoice,${inv.number}`));
     assert.match(text, new RegExp(`total_due_usd,${(inv.totalDueCents / 100).toFixed(2)}`));
-    assert.equal((await fetch(`${t.baseUrl}/api/ads/advertisers/${adv.id}/invoices/${month}/invoice.csv`, { headers: { cookie: outsider.cookie } })).status, 404);
+    assert.equal(
+      (await fetch(`${t.baseUrl}/api/ads/advertisers/${adv.id}/invoices/${month}/invoice.csv`, { headers: { cookie: outsider.cookie } })).status,
+      404,
+    );
   });
 
   test('Promote goals: a follows promotion bids on follows (oCPM), and a reported follow is attributed to its impression', async () => {
@@ -279,10 +302,15 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     const videoId = await insertReadyVideo(t, { userId: creator.me.id, at: new Date(), caption: 'follow me #promo' });
     await creator.client.call('buyCoins', { body: { id: crypto.randomUUID(), packageId: 'coins_1000', paymentMethod: SANDBOX_CARDS.success } });
     await deliver();
-    const p = await creator.client.call('promote', { body: { id: crypto.randomUUID(), videoId, goal: 'follows', days: 1, payment: { method: 'coins', coins: 1_000 } } });
+    const p = await creator.client.call('promote', {
+      body: { id: crypto.randomUUID(), videoId, goal: 'follows', days: 1, payment: { method: 'coins', coins: 1_000 } },
+    });
     const g = await db.selectFrom('ad_groups').selectAll().where('id', '=', p.adGroupId).executeTakeFirstOrThrow();
     assert.equal(g.billing, 'OCPM');
     assert.equal(g.optimize_for, 'follow');
+    // Smooth pacing starts throttled (it enters 1 auction in 5): fast pacing so the one viewer surely gets it.
+    await db.updateTable('ad_groups').set({ pacing: 'fast' }).where('id', '=', p.adGroupId).execute();
+    await t.ctx.adsRuntime.refresh();
     const viewer = await t.newUser();
     let item: FeedItem | undefined;
     for (let s = 0; s < 3 && !item; s++) {
@@ -301,7 +329,14 @@ describe('ads accounts: members, lookalike audiences, invoices, Promote goals', 
     await viewer.client.call('adTrack', { body: { events: [{ impressionId: imp, type: 'follow' }] } });
     assert.equal(t.ctx.adsRuntime.server.report(p.adGroupId)!.outcomes.follows ?? 0, before);
     await viewer.client.call('follow', { params: { username: creator.me.username }, query: {} });
-    await viewer.client.call('adTrack', { body: { events: [{ impressionId: imp, type: 'follow' }, { impressionId: imp, type: 'follow' }] } });
+    await viewer.client.call('adTrack', {
+      body: {
+        events: [
+          { impressionId: imp, type: 'follow' },
+          { impressionId: imp, type: 'follow' },
+        ],
+      },
+    });
     assert.equal(t.ctx.adsRuntime.server.report(p.adGroupId)!.outcomes.follows, before + 1);
     await t.ctx.adsRuntime.flush();
     const row = await db.selectFrom('ad_impressions').select('followed_at').where('id', '=', imp).executeTakeFirstOrThrow();
