@@ -125,6 +125,8 @@ export const AdGroup = z.object({
   targeting: AdTargetingOut,
   frequencyCap: z.object({ max: z.number().int(), days: z.number().int() }).nullable(),
   restricted: z.boolean(),
+  /** What an oCPM group optimises toward (Promote: follow, profile_visit or view6s); null = conversions. */
+  optimizeFor: z.enum(['conversion', 'follow', 'profile_visit', 'view6s']).nullable().optional(),
   createdAt: z.string(),
 });
 export const AdGroupPatch = z.object({ status: AdStatus });
@@ -182,7 +184,8 @@ export const AdTopupBody = z.object({
   amountCents: Cents('a top-up', 1_000, 10_000_000),
   paymentMethod: z.string().trim().min(1).max(255),
 });
-export const AdTrackType = z.enum(['viewable', 'view2s', 'view6s', 'q25', 'q50', 'q75', 'q100']);
+/** Views and quartiles; `follow` (checked against the follows) and `profile_visit` of the ad video's creator after the impression. */
+export const AdTrackType = z.enum(['viewable', 'view2s', 'view6s', 'q25', 'q50', 'q75', 'q100', 'follow', 'profile_visit']);
 export const AdTrackBody = z.object({
   events: z
     .array(z.object({ impressionId: z.string().max(64), type: AdTrackType, watchMs: z.number().int().min(0).max(3_600_000).optional() }))
@@ -266,8 +269,172 @@ export const SponsoredChallengeReport = z.object({
   top: z.array(z.object({ videoId: z.string(), creator: z.string(), views: z.number().int(), likes: z.number().int() })),
 });
 
+// ---- members, lookalike audiences, invoices ---------------------------------------------------------------------------
+export const AdMember = z.object({
+  userId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: AdMemberRole,
+  addedAt: z.string(),
+});
+export const AdMemberBody = z.object({
+  username: z
+    .string()
+    .trim()
+    .transform((u) => u.replace(/^@/, '').toLowerCase())
+    .pipe(z.string().min(1, 'a username is required').max(30)),
+  role: AdMemberRole,
+});
+export const AdMemberPatch = z.object({ role: AdMemberRole });
+const MemberParams = z.object({ id: Id('an advertiser'), userId: Id('a user') });
+
+/** A custom audience the advertiser can target (`key` goes into targeting.audiences). */
+export const AdAudience = z.object({
+  key: z.string(),
+  name: z.string(),
+  kind: z.enum(['engaged', 'lookalike']),
+  /** People in it now (for "engaged", counted on request). */
+  size: z.number().int(),
+  /** Lookalikes only: */
+  id: z.string().nullable(),
+  seed: z.string().nullable(),
+  seedSize: z.number().int().nullable(),
+  minSimilarity: z.number().nullable(),
+  maxSize: z.number().int().nullable(),
+  status: z.enum(['pending', 'ready', 'seed_too_small']).nullable(),
+  computedAt: z.string().nullable(),
+});
+export const LookalikeBody = z.object({
+  name: Name,
+  /** The seed audience's key: `engaged:<this advertiser's id>` or another lookalike's `lookalike:<id>`. */
+  seed: z.string().min(1, 'pick a seed audience').max(64),
+  /** Cosine similarity of a person's interest vector to the seed's centroid needed to join (0–0.99). */
+  minSimilarity: z.number({ error: 'minSimilarity must be a number' }).min(0, 'minSimilarity must be at least 0').max(0.99, 'minSimilarity must be below 1'),
+  /** At most this many people, the most similar first. */
+  maxSize: z.number().int('maxSize must be a whole number').min(10, 'maxSize must be at least 10').max(10_000_000),
+});
+const AudienceParams = z.object({ id: Id('an audience') });
+
+export const AdInvoiceLine = z.object({
+  kind: z.enum(['topup', 'promo_credit', 'refund', 'spend', 'fee', 'other']),
+  description: z.string(),
+  /** Signed USD cents as it moved the balance: credits positive, charges negative. */
+  amountCents: z.number().int(),
+  date: z.string().nullable(),
+  campaignId: z.string().nullable(),
+});
+export const AdInvoice = z.object({
+  number: z.string(),
+  advertiser: z.object({ id: z.string(), name: z.string(), website: z.string().nullable() }),
+  /** YYYY-MM (UTC). */
+  month: z.string(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  issuedAt: z.string(),
+  /** False while the month is still running (a statement to date; the number stays the same). */
+  final: z.boolean(),
+  currency: z.literal('USD'),
+  openingBalanceCents: z.number().int(),
+  creditsCents: z.number().int(),
+  spendCents: z.number().int(),
+  feesCents: z.number().int(),
+  /** What the advertiser was charged this month: spend + fees. */
+  totalDueCents: z.number().int(),
+  closingBalanceCents: z.number().int(),
+  lines: z.array(AdInvoiceLine),
+});
+export const AdInvoiceSummary = AdInvoice.pick({ number: true, month: true, final: true });
+export const InvoiceMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM');
+const InvoiceParams = z.object({ id: Id('an advertiser'), month: InvoiceMonth });
+
 const tags = ['ads'];
 export const adsRoutes = {
+  adMembers: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/members',
+    summary: "The advertiser's members and their roles (any member)",
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: List(AdMember),
+  }),
+  addAdMember: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/members',
+    summary: 'Add a member by username with a role (owners; admins for admin and analyst roles)',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    body: AdMemberBody,
+    response: AdMember,
+    status: 201,
+  }),
+  updateAdMember: route({
+    method: 'PATCH',
+    path: '/api/ads/advertisers/:id/members/:userId',
+    summary: "Change a member's role (the last owner stays an owner)",
+    tags,
+    auth: true,
+    params: MemberParams,
+    body: AdMemberPatch,
+    response: AdMember,
+  }),
+  removeAdMember: route({
+    method: 'DELETE',
+    path: '/api/ads/advertisers/:id/members/:userId',
+    summary: 'Remove a member (or leave); the last owner cannot be removed',
+    tags,
+    auth: true,
+    params: MemberParams,
+    response: z.object({ removed: z.boolean() }),
+  }),
+  adAudiences: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/audiences',
+    summary: 'Audiences the advertiser can target: its engaged-with custom audience and its lookalikes, with sizes',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: List(AdAudience),
+  }),
+  createLookalike: route({
+    method: 'POST',
+    path: '/api/ads/advertisers/:id/audiences',
+    summary: 'Build a lookalike audience from a seed audience by interest-vector similarity (computed at once, then hourly)',
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    body: LookalikeBody,
+    response: AdAudience,
+    status: 201,
+  }),
+  refreshLookalike: route({
+    method: 'POST',
+    path: '/api/ads/audiences/:id/refresh',
+    summary: 'Recompute a lookalike audience now',
+    tags,
+    auth: true,
+    params: AudienceParams,
+    response: AdAudience,
+  }),
+  adInvoices: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/invoices',
+    summary: "The advertiser's monthly invoices since the account was opened (at most 24), newest first",
+    tags,
+    auth: true,
+    params: AdvertiserParams,
+    response: List(AdInvoiceSummary),
+  }),
+  adInvoice: route({
+    method: 'GET',
+    path: '/api/ads/advertisers/:id/invoices/:month',
+    summary: 'A monthly invoice: line items (top-ups, spend by campaign, fees) and totals from the ledger',
+    tags,
+    auth: true,
+    params: InvoiceParams,
+    response: AdInvoice,
+  }),
   createAdvertiser: route({
     method: 'POST',
     path: '/api/ads/advertisers',

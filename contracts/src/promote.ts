@@ -100,6 +100,8 @@ export const Promotion = z.object({
     clicks: z.number().int(),
     /** New followers among the people it was shown to, after they saw it. */
     follows: z.number().int(),
+    /** Visits to the creator's profile attributed to a sponsored placement (the call to action or the name). */
+    profileVisits: z.number().int(),
     spentCents: z.number().int(),
   }),
   /** The creator's ad account: ids to open the full report in the ads manager. */

@@ -38,6 +38,9 @@ import { createAdsService, type AdsService } from './modules/ads/ads.service.ts'
 import { createAdsBilling, type AdsBilling } from './modules/ads/ads.billing.ts';
 import { createAdsRuntime, type AdsRuntime } from './modules/ads/ads.runtime.ts';
 import { createSponsoredChallenges, type SponsoredChallenges } from './modules/ads/sponsored-challenges.ts';
+import { createAdMembers, type AdMembers } from './modules/ads/ads.members.ts';
+import { createAdAudiences, type AdAudiences } from './modules/ads/ads.audiences.ts';
+import { createAdInvoices, type AdInvoices } from './modules/ads/ads.invoices.ts';
 import type { JobHandlers } from './platform/queue/jobs.ts';
 import { FileStore } from '@tus/file-store';
 
@@ -66,6 +69,10 @@ export type AppContext = {
   adsBilling: AdsBilling;
   /** The ad server: fills the feed's ad slots, tracks, bills (modules/ads). */
   adsRuntime: AdsRuntime;
+  /** Advertiser members, lookalike audiences and invoices (modules/ads). */
+  adMembers: AdMembers;
+  adAudiences: AdAudiences;
+  adInvoices: AdInvoices;
   sponsoredChallenges: SponsoredChallenges;
   discovery: DiscoveryService;
   share: ShareService;
@@ -162,7 +169,13 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     publicUrl: () => config.publicUrl,
     hydrate: async (ids) => new Map((await videosRepo.byIds(ids)).map((r) => [r.id, videos.toDto(r)])),
     interests: (userId) => recsys.engine.interestsOf(userId, 20),
+    follows: async (followerId, creatorId) => (await social.followeesOf(followerId)).has(creatorId),
   });
+  const adMembers = createAdMembers({ db: dbh.db, clock });
+  // Lookalikes read the live recommender's interest vectors (a worker-only process loads its own copy first).
+  let recsysLoaded = config.role !== 'worker';
+  const adAudiences = createAdAudiences({ db: dbh.db, clock, log, vectors: () => recsys.engine, onChanged: () => adsRuntime.refresh() });
+  const adInvoices = createAdInvoices({ db: dbh.db, clock, ledger, billing: adsBilling });
   const sponsoredChallenges = createSponsoredChallenges({ db: dbh.db, clock, billing: adsBilling });
   const wallet = createWalletService({
     db: dbh.db,
@@ -259,6 +272,14 @@ export async function createContext(config: Config, overrides: ContextOverrides 
       const r = await engagement.reconcile();
       if (r.videos || r.comments) log.info(r, 'engagement counters corrected from their source rows');
     },
+    'ads.lookalikes': async () => {
+      if (!recsysLoaded) {
+        await recsys.start({ follow: false });
+        recsysLoaded = true;
+      } else await recsys.sync();
+      const n = await adAudiences.computeAll();
+      if (n) log.info({ audiences: n }, 'lookalike audiences recomputed');
+    },
     'maintenance.hourly': async () => {
       await feed.prune();
       await identityRepo.deleteExpiredSessions(clock.now());
@@ -288,6 +309,9 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     ads,
     adsBilling,
     adsRuntime,
+    adMembers,
+    adAudiences,
+    adInvoices,
     sponsoredChallenges,
     discovery,
     share,

@@ -44,7 +44,16 @@ export async function createServer(ctx: AppContext, opts: HttpOptions = {}): Pro
   registerSocialRoutes(app, ctx.social);
   registerFeedRoutes(app, { feed: ctx.feed, recsys: ctx.recsys, identity: ctx.identity, events: ctx.events });
   registerEventRoutes(app, ctx.events, ctx.recsys);
-  registerAdsRoutes(app, { ads: ctx.ads, billing: ctx.adsBilling, runtime: ctx.adsRuntime, challenges: ctx.sponsoredChallenges, db: ctx.dbh.db });
+  registerAdsRoutes(app, {
+    ads: ctx.ads,
+    billing: ctx.adsBilling,
+    runtime: ctx.adsRuntime,
+    challenges: ctx.sponsoredChallenges,
+    db: ctx.dbh.db,
+    members: ctx.adMembers,
+    audiences: ctx.adAudiences,
+    invoices: ctx.adInvoices,
+  });
   registerAdsReportRoutes(app, { db: ctx.dbh.db, insight: (groupId) => ctx.adsRuntime.server.report(groupId) });
   registerDiscoveryRoutes(app, ctx.discovery);
   registerShareRoutes(app, { share: ctx.share, identity: ctx.identity });

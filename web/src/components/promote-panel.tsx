@@ -255,6 +255,10 @@ function PromoteSheet({ video, onClose }: { video: Video; onClose: () => void })
                     <dd>{p.results.follows}</dd>
                   </div>
                   <div>
+                    <dt>Profile visits</dt>
+                    <dd>{p.results.profileVisits}</dd>
+                  </div>
+                  <div>
                     <dt>Spent</dt>
                     <dd>{usd(p.results.spentCents)}</dd>
                   </div>

@@ -9,6 +9,10 @@ import type { AdsBilling } from './ads.billing.ts';
 import type { SponsoredChallenges } from './sponsored-challenges.ts';
 import { clientOf } from '../../http/client.ts';
 import { viewerKeyOf, type AdsRuntime } from './ads.runtime.ts';
+import type { AdMembers } from './ads.members.ts';
+import type { AdAudiences } from './ads.audiences.ts';
+import { invoiceCsv, type AdInvoices } from './ads.invoices.ts';
+import { InvoiceMonth } from '@flick/contracts';
 
 const header = (req: FastifyRequest, name: string) => {
   const v = req.headers[name];
@@ -27,9 +31,18 @@ const PixelQuery = z.object({
 
 export function registerAdsRoutes(
   app: FastifyInstance,
-  deps: { ads: AdsService; billing: AdsBilling; runtime: AdsRuntime; challenges: SponsoredChallenges; db: Database },
+  deps: {
+    ads: AdsService;
+    billing: AdsBilling;
+    runtime: AdsRuntime;
+    challenges: SponsoredChallenges;
+    db: Database;
+    members: AdMembers;
+    audiences: AdAudiences;
+    invoices: AdInvoices;
+  },
 ) {
-  const { ads, billing, runtime, challenges, db } = deps;
+  const { ads, billing, runtime, challenges, db, members, audiences, invoices } = deps;
   // A change that can start or stop delivery reaches the ad server before the answer.
   const live = async <T>(p: Promise<T>) => {
     const r = await p;
@@ -49,6 +62,32 @@ export function registerAdsRoutes(
   mount(app, 'ads', async (req) => ads.ads(req.user, req.params.id));
   mount(app, 'adReviewQueue', async (req) => ads.reviewQueue(req.user));
   mount(app, 'reviewAd', async (req) => live(ads.review(req.user, req.params.id, req.body.decision, req.body.reason)));
+
+  mount(app, 'adMembers', async (req) => members.list(req.user, req.params.id));
+  mount(app, 'addAdMember', async (req) => members.add(req.user, req.params.id, req.body), { rateLimit: { max: 60, timeWindow: '10 minutes' } });
+  mount(app, 'updateAdMember', async (req) => members.update(req.user, req.params.id, req.params.userId, req.body.role));
+  mount(app, 'removeAdMember', async (req) => members.remove(req.user, req.params.id, req.params.userId));
+  mount(app, 'adAudiences', async (req) => audiences.list(req.user, req.params.id));
+  mount(app, 'createLookalike', async (req) => audiences.create(req.user, req.params.id, req.body), { rateLimit: { max: 30, timeWindow: '10 minutes' } });
+  mount(app, 'refreshLookalike', async (req) => audiences.refresh(req.user, req.params.id), { rateLimit: { max: 30, timeWindow: '10 minutes' } });
+  mount(app, 'adInvoices', async (req) => invoices.list(req.user, req.params.id));
+  mount(app, 'adInvoice', async (req) => invoices.invoice(req.user, req.params.id, req.params.month));
+  app.get<{ Params: { id: string; month: string } }>(
+    '/api/ads/advertisers/:id/invoices/:month/invoice.csv',
+    { schema: { summary: 'A monthly invoice as CSV (members of the advertiser)', tags: ['ads'] } },
+    async (req, reply) => {
+      if (!req.user) throw unauthorized();
+      if (!z.string().uuid().safeParse(req.params.id).success) throw badRequest('invalid_request', 'id: not an advertiser id');
+      const month = InvoiceMonth.safeParse(req.params.month);
+      if (!month.success) throw badRequest('invalid_request', 'month: month must be YYYY-MM');
+      const inv = await invoices.invoice(req.user, req.params.id, month.data);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${inv.number}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(invoiceCsv(inv));
+    },
+  );
 
   mount(app, 'buySponsoredChallenge', async (req) => challenges.buy(req.user, req.params.id, req.body));
   mount(app, 'sponsoredChallenges', async (req) => challenges.list(req.user, req.params.id));

@@ -6,12 +6,13 @@ import type { Clock } from '../../platform/clock.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { ClientInfo } from '../../http/client.ts';
 import { ageOn } from '../identity/age.ts';
-import { createAdServer, type AdServer } from './engine/ad-server.ts';
+import { createAdServer, resultEvent, type AdServer } from './engine/ad-server.ts';
 import { ageBandOf, type AdGroupConfig, type Billing, type Viewer } from './engine/types.ts';
 import { MICROS_PER_CENT, type AdsBilling } from './ads.billing.ts';
 import { sparkAdLive } from './spark.ts';
+import { createLookalikeIndex } from './ads.audiences.ts';
 
-export type TrackType = 'viewable' | 'view2s' | 'view6s' | 'q25' | 'q50' | 'q75' | 'q100';
+export type TrackType = 'viewable' | 'view2s' | 'view6s' | 'q25' | 'q50' | 'q75' | 'q100' | 'follow' | 'profile_visit';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,7 +30,7 @@ export const IVT = {
   slackMs: 750,
 };
 const QUARTILES = ['q25', 'q50', 'q75', 'q100'] as const;
-const COLUMN: Record<TrackType, 'viewable_at' | 'view2s_at' | 'view6s_at' | 'q25_at' | 'q50_at' | 'q75_at' | 'q100_at'> = {
+const COLUMN: Record<TrackType, 'viewable_at' | 'view2s_at' | 'view6s_at' | 'q25_at' | 'q50_at' | 'q75_at' | 'q100_at' | 'followed_at' | 'profile_visit_at'> = {
   viewable: 'viewable_at',
   view2s: 'view2s_at',
   view6s: 'view6s_at',
@@ -37,6 +38,8 @@ const COLUMN: Record<TrackType, 'viewable_at' | 'view2s_at' | 'view6s_at' | 'q25
   q50: 'q50_at',
   q75: 'q75_at',
   q100: 'q100_at',
+  follow: 'followed_at',
+  profile_visit: 'profile_visit_at',
 };
 
 type Imp = {
@@ -103,6 +106,8 @@ export function createAdsRuntime(deps: {
   hydrate: (ids: string[]) => Promise<Map<string, Video>>;
   /** The recommender's top hashtags for a person (interest targeting). */
   interests?: (userId: string) => string[];
+  /** Whether `followerId` follows `creatorId` (a reported follow of a sponsored creator is checked against it). */
+  follows?: (followerId: string, creatorId: string) => Promise<boolean>;
   engine?: AdServer;
 }) {
   const { db, clock, log, billing } = deps;
@@ -115,7 +120,9 @@ export function createAdsRuntime(deps: {
   const byHold = new Map<string, Imp>();
   const inserts: Record<string, unknown>[] = [];
   const updates = new Map<string, Record<string, unknown>>();
-  const profiles = new Map<string, { at: number; ageBand: Viewer['ageBand']; engaged: Set<string>; audiences: Set<string> }>();
+  const profiles = new Map<string, { at: number; ageBand: Viewer['ageBand']; country?: string; engaged: Set<string>; audiences: Set<string> }>();
+  /** Who is in the lookalike audiences the loaded groups target. */
+  const lookalikes = createLookalikeIndex(db);
   const opportunities = hourlyCounter();
   const clicks = hourlyCounter();
   let timers: NodeJS.Timeout[] = [];
@@ -155,6 +162,7 @@ export function createAdsRuntime(deps: {
         'g.targeting',
         'g.frequency_cap',
         'g.restricted',
+        'g.optimize_for',
       ])
       .where('ads.status', '=', 'active')
       .where('ads.review_status', '=', 'approved')
@@ -200,6 +208,7 @@ export function createAdsRuntime(deps: {
           targeting: r.targeting,
           frequencyCap: r.frequency_cap,
           restricted: r.restricted,
+          optimizeFor: r.optimize_for,
           ads: [],
         };
         configs.set(r.id, cfg);
@@ -217,6 +226,7 @@ export function createAdsRuntime(deps: {
       loaded.set(cfg.id, cfg);
     }
     if (fresh.length) await restore(fresh);
+    await lookalikes.sync([...configs.values()].flatMap((c) => c.targeting.audiences ?? []));
   }
 
   /** What groups already spent and achieved, from their recorded impressions (the same rows as billing and reports). */
@@ -231,6 +241,8 @@ export function createAdsRuntime(deps: {
         eb.fn.count<number>('id').filterWhere('invalid', 'is', null).as('impressions'),
         eb.fn.count<number>('clicked_at').filterWhere('invalid', 'is', null).as('clicks'),
         eb.fn.count<number>('view6s_at').filterWhere('invalid', 'is', null).as('views6s'),
+        eb.fn.count<number>('followed_at').filterWhere('invalid', 'is', null).as('follows'),
+        eb.fn.count<number>('profile_visit_at').filterWhere('invalid', 'is', null).as('profileVisits'),
       ])
       .where('ad_group_id', 'in', groupIds)
       .groupBy('ad_group_id')
@@ -250,9 +262,18 @@ export function createAdsRuntime(deps: {
         clicks: Number(r.clicks),
         views6s: Number(r.views6s),
         conversions: convBy.get(r.ad_group_id) ?? 0,
+        follows: Number(r.follows),
+        profileVisits: Number(r.profileVisits),
       };
-      const g = await db.selectFrom('ad_groups').select(['budget_period', 'billing']).where('id', '=', r.ad_group_id).executeTakeFirst();
-      const results = { CPM: outcomes.clicks, CPC: outcomes.clicks, CPV: outcomes.views6s, OCPM: outcomes.conversions }[g?.billing ?? 'CPM'];
+      const g = await db.selectFrom('ad_groups').select(['budget_period', 'billing', 'optimize_for']).where('id', '=', r.ad_group_id).executeTakeFirst();
+      const count = {
+        click: outcomes.clicks,
+        view6s: outcomes.views6s,
+        conversion: outcomes.conversions,
+        follow: outcomes.follows,
+        profile_visit: outcomes.profileVisits,
+      };
+      const results = count[resultEvent({ billing: g?.billing ?? 'CPM', optimizeFor: g?.optimize_for })];
       server.restore(r.ad_group_id, {
         spentMicros: Number(g?.budget_period === 'lifetime' ? r.total : r.today),
         spentTotalMicros: Number(r.total),
@@ -395,6 +416,28 @@ export function createAdsRuntime(deps: {
     return imp;
   }
 
+  /**
+   * A follow of the ad video's creator or a visit to their profile after the impression (Promote's goals): counted
+   * once per impression, not for invalid ones, a follow only when the viewer really follows the creator now.
+   */
+  async function attribute(imp: Imp, type: 'follow' | 'profile_visit', user: SessionUser | undefined) {
+    if (imp.invalid || imp.seen.has(type) || now() - imp.servedAt < IVT.minClickMs) return false;
+    if (type === 'follow') {
+      if (!user || !deps.follows) return false;
+      const v = await db
+        .selectFrom('ads')
+        .innerJoin('videos', 'videos.id', 'ads.video_id')
+        .select('videos.user_id')
+        .where('ads.id', '=', imp.adId)
+        .executeTakeFirst();
+      if (!v || !(await deps.follows(user.id, v.user_id))) return false;
+    }
+    imp.seen.add(type);
+    update(imp.id, { [COLUMN[type]]: new Date(now()) });
+    server.outcome(null, imp.groupId, type);
+    return true;
+  }
+
   function markInvalid(imp: Imp, rule: string) {
     if (imp.invalid) return;
     imp.invalid = rule;
@@ -410,7 +453,7 @@ export function createAdsRuntime(deps: {
   async function profileOf(user: SessionUser) {
     const hit = profiles.get(user.id);
     if (hit && now() - hit.at < 10 * 60_000) return hit;
-    const u = await db.selectFrom('users').select('birthdate').where('id', '=', user.id).executeTakeFirst();
+    const u = await db.selectFrom('users').select(['birthdate', 'country']).where('id', '=', user.id).executeTakeFirst();
     const ageBand = u ? ageBandOf(ageOn(u.birthdate.toISOString().slice(0, 10), clock.now())) : '13-17';
     const since = new Date(now() - 7 * DAY);
     const tags = await db
@@ -438,6 +481,7 @@ export function createAdsRuntime(deps: {
     const p = {
       at: now(),
       ageBand,
+      country: u?.country ?? undefined,
       engaged: new Set(tags.map((t) => t.tag)),
       audiences: new Set(engagedWith.map((a) => `engaged:${a.advertiser_id}`)),
     };
@@ -464,14 +508,17 @@ export function createAdsRuntime(deps: {
         audiences: new Set(),
       };
     const p = await profileOf(user);
+    const similar = lookalikes.of(user.id);
     return {
       id: user.id,
       ageBand: user.isMinor ? '13-17' : p.ageBand,
       isMinor: user.isMinor,
       ...base,
+      // No edge country header: the country the person gave in their settings.
+      country: base.country ?? p.country,
       interests: new Set(deps.interests?.(user.id) ?? []),
       engagedHashtags: p.engaged,
-      audiences: p.audiences,
+      audiences: similar ? new Set([...p.audiences, ...similar]) : p.audiences,
     };
   }
 
@@ -485,7 +532,8 @@ export function createAdsRuntime(deps: {
     if (t.languages?.length && v.language) parts.push(`who speak "${v.language}"`);
     const tag = t.interests?.find((x) => v.interests.has(x)) ?? t.engagedHashtags?.find((x) => v.engagedHashtags.has(x));
     if (tag) parts.push(`interested in #${tag}`);
-    if (t.audiences?.some((a) => v.audiences.has(a))) parts.push(`who engaged with this advertiser's videos`);
+    if (t.audiences?.some((a) => a.startsWith('engaged:') && v.audiences.has(a))) parts.push(`who engaged with this advertiser's videos`);
+    else if (t.audiences?.some((a) => v.audiences.has(a))) parts.push(`with interests like those of people who engaged with this advertiser`);
     out.push(parts.length ? `The advertiser chose to reach people ${parts.join(', ')}.` : 'The advertiser chose a broad audience.');
     return out;
   }
@@ -637,6 +685,10 @@ export function createAdsRuntime(deps: {
         }
         accepted++;
         if (imp.seen.has(e.type)) continue;
+        if (e.type === 'follow' || e.type === 'profile_visit') {
+          await attribute(imp, e.type, user);
+          continue;
+        }
         imp.seen.add(e.type);
         update(imp.id, { [COLUMN[e.type]]: new Date(t) });
         const elapsed = t - imp.servedAt + IVT.slackMs;
@@ -682,6 +734,8 @@ export function createAdsRuntime(deps: {
           imp.holdId = null;
           charge(imp, s.amountMicros);
         }
+        // A call to action that lands on a Flick profile (Promote's "Visit profile", "Follow") is a profile visit.
+        if (imp.landingUrl.startsWith(`${deps.publicUrl()}/@`)) await attribute(imp, 'profile_visit', user);
       }
       return url.toString();
     },

@@ -7,6 +7,7 @@ import type { AdGroupsTable, AdsTable, AdCampaignsTable } from '../../platform/d
 import { badRequest, forbidden, notFound } from '../../http/errors.ts';
 import type { SessionUser } from '../identity/identity.service.ts';
 import type { VideosRepo } from '../videos/videos.repo.ts';
+import { checkAudienceKeys } from './ads.audiences.ts';
 
 type Role = 'owner' | 'admin' | 'analyst';
 const MICROS_PER_CENT = 10_000;
@@ -34,6 +35,7 @@ const groupDto = (g: Selectable<AdGroupsTable>): z.input<typeof AdGroup> => ({
   targeting: g.targeting,
   frequencyCap: g.frequency_cap,
   restricted: g.restricted,
+  optimizeFor: g.billing === 'OCPM' ? (g.optimize_for ?? 'conversion') : null,
   createdAt: g.created_at.toISOString(),
 });
 const adDto = (a: Selectable<AdsTable>): z.input<typeof Ad> => ({
@@ -178,7 +180,8 @@ export function createAdsService(deps: { db: Database; videosRepo: VideosRepo })
       });
     },
     async createAdGroup(user: SessionUser, campaignId: string, b: AdGroupBody) {
-      await campaignFor(user, campaignId, true);
+      const c = await campaignFor(user, campaignId, true);
+      await checkAudienceKeys(db, c.advertiser_id, b.targeting.audiences);
       const g = await db
         .insertInto('ad_groups')
         .values({

@@ -12,6 +12,8 @@ import type { LedgerService, TransferRequest } from '../ledger/ledger.service.ts
 import { COIN_PACKAGES } from '../wallet/catalogue.ts';
 import { derivedId } from '../wallet/wallet.service.ts';
 import { MICROS_PER_CENT, type AdsBilling } from './ads.billing.ts';
+import { PRIORS } from './engine/predict.ts';
+import type { OptimizeFor } from './engine/types.ts';
 
 const DAY = 86_400_000;
 /**
@@ -21,14 +23,27 @@ const DAY = 86_400_000;
 export const COIN_CENTS = COIN_PACKAGES[0]!.priceCents / COIN_PACKAGES[0]!.coins;
 if (!COIN_PACKAGES.every((p) => p.priceCents / p.coins === COIN_CENTS) || !Number.isInteger(COIN_CENTS))
   throw new Error('Promote needs one whole-cent coin price across the catalogue');
-/** The bid of a promotion's ad group: CPM, maximum delivery (the engine may raise it up to 3× while it underspends). */
+/**
+ * A promotion's ad group bids on its goal's action (oCPM: ranked by bid × the predicted rate of that action, learned
+ * online from its prior, and charged per impression at the second price): a 6-second view for views, a follow of the
+ * creator for follows, a profile visit for profile visits. Each bid is worth PROMOTE_CPM_CENTS per 1,000 impressions at
+ * the action's prior rate, so a new promotion enters like a $4.00 CPM and then moves with how well its video earns the
+ * action (maximum delivery may raise it up to 3× while it underspends).
+ */
 export const PROMOTE_CPM_CENTS = 400;
+export const PROMOTE_GOAL: Record<PromoteBody['goal'], { optimizeFor: OptimizeFor; prior: number }> = {
+  views: { optimizeFor: 'view6s', prior: PRIORS.view6s.rate },
+  follows: { optimizeFor: 'follow', prior: PRIORS.follow.rate },
+  profile_visits: { optimizeFor: 'profile_visit', prior: PRIORS.profileVisit.rate },
+};
+/** The bid per goal action (µ$). */
+export const promoteBidMicros = (goal: PromoteBody['goal']) => Math.round((PROMOTE_CPM_CENTS * MICROS_PER_CENT) / 1000 / PROMOTE_GOAL[goal].prior);
 /** At most this many sponsored placements of one promotion per person a day. */
 export const PROMOTE_FREQUENCY_CAP = { max: 2, days: 1 };
 
 type Row = Selectable<PromotionsTable>;
 type Results = z.input<typeof Promotion>['results'];
-const NO_RESULTS: Results = { impressions: 0, reach: 0, views: 0, clicks: 0, follows: 0, spentCents: 0 };
+const NO_RESULTS: Results = { impressions: 0, reach: 0, views: 0, clicks: 0, follows: 0, profileVisits: 0, spentCents: 0 };
 
 /**
  * Promote: a creator boosts their own public video for 1–7 days toward views, follows or profile visits, through the
@@ -92,6 +107,7 @@ export function createPromoteService(deps: {
         eb.fn.count<number>('viewer_key').distinct().as('reach'),
         eb.fn.count<number>('view2s_at').as('views'),
         eb.fn.count<number>('clicked_at').as('clicks'),
+        eb.fn.count<number>('profile_visit_at').as('profileVisits'),
         eb.fn.coalesce(eb.fn.sum<number>('charged_micros'), eb.lit(0)).as('micros'),
       ])
       .where('ad_id', 'in', adIds)
@@ -120,6 +136,7 @@ export function createPromoteService(deps: {
         views: Number(r.views),
         clicks: Number(r.clicks),
         follows: followsBy.get(r.ad_id) ?? 0,
+        profileVisits: Number(r.profileVisits),
         spentCents: Math.floor(Number(r.micros) / MICROS_PER_CENT),
       });
     return out;
@@ -230,8 +247,9 @@ export function createPromoteService(deps: {
         budget_micros: cents * MICROS_PER_CENT,
         pacing: 'smooth',
         bid_strategy: 'max_delivery',
-        billing: 'CPM',
-        bid_micros: PROMOTE_CPM_CENTS * MICROS_PER_CENT,
+        billing: 'OCPM',
+        optimize_for: PROMOTE_GOAL[b.goal].optimizeFor,
+        bid_micros: promoteBidMicros(b.goal),
         // Broad: everyone the feed may show the video to, adults and teens (there is no age-restricted video flag yet).
         targeting: JSON.stringify({}),
         frequency_cap: JSON.stringify(PROMOTE_FREQUENCY_CAP),

@@ -279,14 +279,16 @@ describe('Spark ads and Promote', () => {
       assert.equal(await wallet(creator), 400);
       await rejects(brand.client.call('promote', { body: { id, videoId, goal: 'follows', days: 3, payment: { method: 'coins', coins: 600 } } }), 409);
 
-      // Under the hood: the creator's own ad account, a lifetime CPM group with the amount as budget, an approved ad.
+      // Under the hood: the creator's own ad account, a lifetime oCPM group bidding on follows with the amount as budget, an approved ad.
       const adv = await db().selectFrom('advertisers').selectAll().where('id', '=', p.advertiserId).executeTakeFirstOrThrow();
       assert.equal(adv.kind, 'creator');
       assert.equal(adv.name, 'Cora Creator');
       const g = await db().selectFrom('ad_groups').selectAll().where('id', '=', p.adGroupId).executeTakeFirstOrThrow();
       assert.equal(g.budget_period, 'lifetime');
       assert.equal(Number(g.budget_micros), 600 * 10_000);
-      assert.equal(g.billing, 'CPM');
+      assert.equal(g.billing, 'OCPM');
+      assert.equal(g.optimize_for, 'follow');
+      assert.equal(Number(g.bid_micros), 800_000, 'a bid per follow worth a $4.00 CPM at the 0.5 % prior');
       assert.deepEqual(g.targeting, {});
       const camp = await db().selectFrom('ad_campaigns').select('objective').where('id', '=', g.campaign_id).executeTakeFirstOrThrow();
       assert.equal(camp.objective, 'community_interaction');

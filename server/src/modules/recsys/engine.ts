@@ -624,6 +624,14 @@ export function createRecsysEngine(options: Partial<EngineOptions> = {}) {
         .map(([t]) => t);
     },
 
+    /** Read-only, for ads lookalikes: a copy of the person's interest vector (MF user factors), null while they have no history. */
+    userVector(userId: string): Float32Array | null {
+      const id = mfUser(userId);
+      return mf.users.has(id) && mf.history(id).size > 0 ? mf.userVector(id) : null;
+    },
+    /** Read-only: the people this engine has state for. */
+    userIds: (): IterableIterator<string> => users.keys(),
+
     /** Hashtags by how many catalogue videos carry them. */
     topHashtags(limit: number) {
       return [...byTag]

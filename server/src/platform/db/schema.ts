@@ -535,6 +535,8 @@ export interface AdGroupsTable {
   restricted: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** oCPM's optimisation event (migration 0021); null = conversions. */
+  optimize_for: Generated<'conversion' | 'follow' | 'profile_visit' | 'view6s' | null>;
 }
 export interface AdsTable {
   id: string;
@@ -631,6 +633,34 @@ export interface AdImpressionsTable {
   clicked_at: Timestamp | null;
   watch_ms: Generated<number>;
   invalid: string | null;
+  /** Follow of the ad video's creator / profile visit attributed to this impression (migration 0021). */
+  followed_at: Generated<Timestamp | null>;
+  profile_visit_at: Generated<Timestamp | null>;
+}
+export interface AdAudiencesTable {
+  id: string;
+  advertiser_id: string;
+  name: string;
+  seed: string;
+  min_similarity: number;
+  max_size: number;
+  seed_size: Generated<number>;
+  size: Generated<number>;
+  status: Generated<'pending' | 'ready' | 'seed_too_small'>;
+  computed_at: Date | null;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+export interface AdAudienceMembersTable {
+  audience_id: string;
+  user_id: string;
+  similarity: number;
+}
+export interface AdInvoicesTable {
+  advertiser_id: string;
+  month: ColumnType<Date, string, string>;
+  seq: Generated<number>;
+  issued_at: Generated<Date>;
 }
 export interface AdConversionsTable {
   advertiser_id: string;
@@ -658,6 +688,9 @@ export interface AdChallengeSponsorshipsTable {
 }
 
 export interface DB {
+  ad_audiences: AdAudiencesTable;
+  ad_audience_members: AdAudienceMembersTable;
+  ad_invoices: AdInvoicesTable;
   spark_codes: SparkCodesTable;
   promotions: PromotionsTable;
   ad_challenge_sponsorships: AdChallengeSponsorshipsTable;

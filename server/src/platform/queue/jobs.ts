@@ -10,6 +10,8 @@ export type JobPayloads = {
   'maintenance.hourly': Record<string, never>;
   /** Daily: rebuild the recommender from the whole event log (replay + batch sweeps) and swap it in. */
   'recsys.retrain': Record<string, never>;
+  /** Hourly: recompute every lookalike audience from the recommender's current interest vectors. */
+  'ads.lookalikes': Record<string, never>;
   /** Hourly: recompute likes/comments/saves counters from their source rows and fix drift. */
   'engagement.reconcile': Record<string, never>;
   /** Every minute: void the ledger's pending (two-phase) transfers whose timeout passed. */
@@ -59,6 +61,7 @@ export const jobPolicies: { [K in JobName]: JobPolicy } = {
   'video.transcode.dead': { retryLimit: 3, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 60, dedup: false },
   'recsys.retrain': { retryLimit: 1, retryDelaySeconds: 300, retryBackoff: false, expireInSeconds: 3600, dedup: true, cron: '30 4 * * *' },
   'engagement.reconcile': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 900, dedup: true, cron: '41 * * * *' },
+  'ads.lookalikes': { retryLimit: 1, retryDelaySeconds: 120, retryBackoff: false, expireInSeconds: 1800, dedup: true, cron: '23 * * * *' },
   'maintenance.hourly': { retryLimit: 1, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '17 * * * *' },
   'payments.deliver': { retryLimit: 8, retryDelaySeconds: 2, retryBackoff: true, expireInSeconds: 120, dedup: true },
   'payments.recover': { retryLimit: 1, retryDelaySeconds: 30, retryBackoff: false, expireInSeconds: 300, dedup: true, cron: '* * * * *' },

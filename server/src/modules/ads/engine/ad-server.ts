@@ -1,5 +1,5 @@
 import { actionRate, predictView6s, PRIORS } from './predict.ts';
-import { AGE_BANDS, type AdGroupConfig, type Decision, type Outcomes, type Targeting, type Viewer } from './types.ts';
+import { AGE_BANDS, type AdGroupConfig, type Decision, type OptimizeFor, type Outcomes, type Targeting, type Viewer } from './types.ts';
 
 /**
  * The ad decision engine: eligibility (schedule, targeting, minors, frequency caps, budget and
@@ -125,6 +125,10 @@ const targetsRest = (c: Compiled, v: Viewer) =>
 
 const ANY = '*';
 
+/** The event that counts as a result (cost cap's cost per result): what the group pays for, or OCPM's optimisation event. */
+export const resultEvent = (cfg: Pick<AdGroupConfig, 'billing' | 'optimizeFor'>): 'click' | 'view6s' | OptimizeFor =>
+  cfg.billing === 'OCPM' ? (cfg.optimizeFor ?? 'conversion') : cfg.billing === 'CPV' ? 'view6s' : 'click';
+
 export function createAdServer(options: Partial<AdServerOptions> = {}) {
   const opts = { ...DEFAULTS, ...options };
   const groups = new Map<string, GroupState>();
@@ -200,7 +204,7 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
     const { billing, bidMicros } = g.cfg;
     const bid = bidMicros * (g.cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
     if (billing === 'CPM') return Math.ceil(bid / 1000);
-    if (billing === 'OCPM') return Math.ceil(bid * actionRate('OCPM', g.outcomes));
+    if (billing === 'OCPM') return Math.ceil(bid * actionRate('OCPM', g.outcomes, g.cfg.optimizeFor));
     return Math.ceil(g.cfg.strategy === 'bid_cap' ? Math.min(bid, bidMicros) : bid);
   }
 
@@ -271,7 +275,7 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
   function scoreOf(g: GroupState): number {
     const { cfg } = g;
     const bid = cfg.bidMicros * (cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
-    const value = cfg.billing === 'CPM' ? bid / 1000 : bid * actionRate(cfg.billing, g.outcomes);
+    const value = cfg.billing === 'CPM' ? bid / 1000 : bid * actionRate(cfg.billing, g.outcomes, cfg.optimizeFor);
     return value + opts.qualityWeightMicros * (predictView6s(g.outcomes) - PRIORS.view6s.rate);
   }
 
@@ -328,7 +332,8 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
         prev.cfg = cfg;
         reindex(prev);
         // Only a new bid can raise its score bound (reloading an unchanged config costs nothing).
-        if (old.bidMicros !== cfg.bidMicros || old.billing !== cfg.billing || old.strategy !== cfg.strategy) dirty.add(prev);
+        if (old.bidMicros !== cfg.bidMicros || old.billing !== cfg.billing || old.strategy !== cfg.strategy || old.optimizeFor !== cfg.optimizeFor)
+          dirty.add(prev);
         if (prev.buckets.join() !== before) structureChanged = true;
         return;
       }
@@ -421,7 +426,7 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
           throttled++;
           return;
         }
-        const rate = actionRate(cfg.billing, g.outcomes);
+        const rate = actionRate(cfg.billing, g.outcomes, cfg.optimizeFor);
         const bid = cfg.bidMicros * (cfg.strategy === 'bid_cap' ? Math.min(1, g.bidMultiplier) : g.bidMultiplier);
         const value = cfg.billing === 'CPM' ? bid / 1000 : bid * rate;
         if (value < opts.reserveMicrosPerImpression) return;
@@ -499,14 +504,15 @@ export function createAdServer(options: Partial<AdServerOptions> = {}) {
      * An outcome of an impression: updates the predictions, and settles its hold when this is the
      * event the ad group pays for (a click for CPC, a 6-second view for CPV). Returns the charge.
      */
-    outcome(holdId: string | null, groupId: string, event: 'click' | 'view6s' | 'conversion'): Settlement | null {
+    outcome(holdId: string | null, groupId: string, event: 'click' | 'view6s' | 'conversion' | 'follow' | 'profile_visit'): Settlement | null {
       const g = groups.get(groupId);
       if (!g) return null;
       if (event === 'click') g.outcomes.clicks++;
       else if (event === 'view6s') g.outcomes.views6s++;
+      else if (event === 'follow') g.outcomes.follows = (g.outcomes.follows ?? 0) + 1;
+      else if (event === 'profile_visit') g.outcomes.profileVisits = (g.outcomes.profileVisits ?? 0) + 1;
       else g.outcomes.conversions++;
-      const result = { CPM: 'click', CPC: 'click', CPV: 'view6s', OCPM: 'conversion' }[g.cfg.billing];
-      if (event === result) g.results++;
+      if (event === resultEvent(g.cfg)) g.results++;
       if (scoreOf(g) > g.sortUb) dirty.add(g);
       const hold = holdId ? holds.get(holdId) : undefined;
       if (!hold || hold.groupId !== groupId || hold.event !== event) return null;

@@ -69,11 +69,22 @@ export type AdGroupConfig = {
   frequencyCap: { max: number; days: number } | null;
   /** Alcohol, gambling, dating…: never shown to minors, whatever the targeting says. */
   restricted: boolean;
+  /** What OCPM optimises toward (bid per such action, charged per impression): conversions by default; Promote's goals. */
+  optimizeFor?: OptimizeFor | null;
   ads: AdCreative[];
 };
+export type OptimizeFor = 'conversion' | 'follow' | 'profile_visit' | 'view6s';
 
 /** Outcome counts the engine predicts rates from (Beta priors; see predict.ts). */
-export type Outcomes = { impressions: number; clicks: number; views6s: number; conversions: number };
+export type Outcomes = {
+  impressions: number;
+  clicks: number;
+  views6s: number;
+  conversions: number;
+  /** Follows of the ad video's creator and profile visits after the impression (Promote's goals). */
+  follows?: number;
+  profileVisits?: number;
+};
 
 export type Decision = {
   adId: string;
