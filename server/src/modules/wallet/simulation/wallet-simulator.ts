@@ -1006,7 +1006,8 @@ export async function runWalletSimulation(o: WalletSimOptions): Promise<WalletSi
     };
 
     let round = 0;
-    while (rep.operations < o.operations) {
+    // Rounds carry more operations than roundsGuess assumes when the window probes add theirs: go on until every planned kill has landed too.
+    while (rep.operations < o.operations || killsPlanned < o.kills) {
       round++;
       now += r.int(20, 240) * 1000;
       if (round % 4 === 0) now += r.int(1, 3) * DAY;
