@@ -11,6 +11,7 @@ import { adReportPath, adsPath, apiErrors, fmtCents, leftover, zodErrors, type F
 import { AdsBalancePanel } from './ads-balance.tsx';
 import { AdsConversionsPanel } from './ads-conversions.tsx';
 import { AdsChallengesPanel } from './ads-challenges.tsx';
+import { AdsMembersPanel } from './ads-members.tsx';
 import '../styles/discovery.css';
 import '../styles/ads.css';
 
@@ -303,6 +304,7 @@ function AdvertiserView({ advertiserId }: { advertiserId: string }) {
       </Section>
       <AdsChallengesPanel advertiserId={advertiserId} canEdit={canEdit} onBought={() => setBalanceKey((k) => k + 1)} />
       <AdsConversionsPanel advertiserId={advertiserId} canEdit={canEdit} />
+      <AdsMembersPanel advertiserId={advertiserId} myRole={adv.status === 'ready' ? adv.value.role : null} />
       {canEdit && (
         <Section title="New campaign">
           <form className="dv-form" onSubmit={(e) => void create(e)} noValidate data-testid="campaign-form">
