@@ -529,4 +529,44 @@ describe('advertising end to end', { skip: skipWithoutBrowser }, () => {
     assert.match(csv, new RegExp(inv.number));
     await shot(page, 'invoice');
   });
+
+  test('lookalike audiences: built from the engaged seed, listed with size and status, refreshed, picked in the ad group form', async () => {
+    const page = s.brandPage;
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}`);
+    const panel = page.getByTestId('ads-audiences');
+    await panel.locator(`[data-testid="audience-row"][data-key="engaged:${s.advertiserId}"]`).waitFor();
+    // A similarity of 1 or more is refused under its field before anything is sent.
+    await panel.getByTestId('lookalike-name').fill('Cat people lookalike');
+    await panel.getByTestId('lookalike-min-similarity').fill('1.5');
+    await panel.getByTestId('lookalike-create').click();
+    await panel.getByTestId('error-lookalike-min-similarity').waitFor();
+    assert.equal((await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.length, 1);
+
+    await panel.getByTestId('lookalike-min-similarity').fill('0.3');
+    await panel.getByTestId('lookalike-max-size').fill('500');
+    await panel.getByTestId('lookalike-create').click();
+    const look = panel.locator('[data-testid="audience-row"][data-key^="lookalike:"]');
+    await look.waitFor();
+    const api = (await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.find((a) => a.kind === 'lookalike')!;
+    assert.equal(api.name, 'Cat people lookalike');
+    assert.equal(api.maxSize, 500);
+    assert.equal(await look.getAttribute('data-status'), api.status);
+    assert.equal(await look.getByTestId('audience-status').innerText(), api.status);
+    assert.equal(await look.getByTestId('audience-size').innerText(), api.size.toLocaleString('en-US'));
+    await look.getByTestId('audience-refresh').click();
+    await look.getByTestId('audience-refresh').and(page.locator(':not([disabled])')).waitFor();
+    const after = (await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.find((a) => a.kind === 'lookalike')!;
+    assert.ok(after.computedAt && api.computedAt && after.computedAt >= api.computedAt);
+    await shot(page, 'audiences');
+
+    // The ad group form's audiences field lists the engaged audience and the lookalike to pick from.
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}&campaign=${s.campaignId}`);
+    await page.getByTestId('new-ad-group').click();
+    const picker = page.getByTestId('field-group-audiences');
+    await picker.locator(`[data-key="${api.key}"]`).waitFor();
+    assert.deepEqual(await picker.getByTestId('group-audience').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), [
+      `engaged:${s.advertiserId}`,
+      api.key,
+    ]);
+  });
 });
