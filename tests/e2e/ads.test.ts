@@ -416,6 +416,22 @@ describe('advertising end to end', { skip: skipWithoutBrowser }, () => {
       const r = await t.ctx.dbh.db.selectFrom('ad_impressions').select('clicked_at').where('id', '=', impressionId).executeTakeFirst();
       return r?.clicked_at ?? undefined;
     }, 10_000);
+    await tab.close();
+
+    // Following the creator from the sponsored item, then opening their profile from it, are ad events of the
+    // impression (what Promote's follows and profile-visits goals bid on), each recorded on it once.
+    await sponsored.getByTestId('follow-button').click();
+    await sponsored.getByTestId('author-link').click();
+    await page.waitForURL(`${t.baseUrl}/@ads_brand`);
+    const acted = await eventually(async () => {
+      const r = await t.ctx.dbh.db.selectFrom('ad_impressions').select(['followed_at', 'profile_visit_at']).where('id', '=', impressionId).executeTakeFirst();
+      return r?.followed_at && r.profile_visit_at ? r : undefined;
+    }, 10_000);
+    assert.ok(acted.followed_at && acted.profile_visit_at);
+    assert.deepEqual(
+      tracked.filter((e) => e.impressionId === impressionId && (e.type === 'follow' || e.type === 'profile_visit')).map((e) => e.type),
+      ['follow', 'profile_visit'],
+    );
     await context.close();
 
     // The shop reports the sale with a conversions API key from the ads manager; the ad's report fills in.
