@@ -416,6 +416,22 @@ describe('advertising end to end', { skip: skipWithoutBrowser }, () => {
       const r = await t.ctx.dbh.db.selectFrom('ad_impressions').select('clicked_at').where('id', '=', impressionId).executeTakeFirst();
       return r?.clicked_at ?? undefined;
     }, 10_000);
+    await tab.close();
+
+    // Following the creator from the sponsored item, then opening their profile from it, are ad events of the
+    // impression (what Promote's follows and profile-visits goals bid on), each recorded on it once.
+    await sponsored.getByTestId('follow-button').click();
+    await sponsored.getByTestId('author-link').click();
+    await page.waitForURL(`${t.baseUrl}/@ads_brand`);
+    const acted = await eventually(async () => {
+      const r = await t.ctx.dbh.db.selectFrom('ad_impressions').select(['followed_at', 'profile_visit_at']).where('id', '=', impressionId).executeTakeFirst();
+      return r?.followed_at && r.profile_visit_at ? r : undefined;
+    }, 10_000);
+    assert.ok(acted.followed_at && acted.profile_visit_at);
+    assert.deepEqual(
+      tracked.filter((e) => e.impressionId === impressionId && (e.type === 'follow' || e.type === 'profile_visit')).map((e) => e.type),
+      ['follow', 'profile_visit'],
+    );
     await context.close();
 
     // The shop reports the sale with a conversions API key from the ads manager; the ad's report fills in.
@@ -443,5 +459,130 @@ describe('advertising end to end', { skip: skipWithoutBrowser }, () => {
     await brand.goto(`${t.baseUrl}/ads/report/ad-group/${g.id}?advertiser=${s.advertiserId}`);
     await brand.getByTestId('insight-clearing').waitFor();
     assert.match(await brand.getByTestId('insight-clearing').innerText(), /^\$\d+\.\d{2} per 1,000 impressions$/);
+  });
+
+  test('members: add by username with a role, change it, remove; the API refusals are shown', async () => {
+    const page = s.brandPage;
+    const analyst = await t.newUser({ username: 'ads_analyst' });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}`);
+    const panel = page.getByTestId('ads-members');
+    await panel.getByTestId('member-row').first().waitFor();
+    assert.deepEqual(
+      await panel.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-username'), r.getAttribute('data-role')])),
+      [['ads_brand', 'owner']],
+    );
+    // An unknown username is refused by the API and said so; nobody is added.
+    await panel.getByTestId('member-username').fill('@nobody_here');
+    await panel.getByTestId('member-add').click();
+    await panel.getByTestId('error-member-username').or(panel.getByTestId('error')).first().waitFor();
+    assert.match(await panel.getByTestId('error-member-username').or(panel.getByTestId('error')).first().innerText(), /nobody_here|no user|not found/i);
+    assert.equal(await panel.getByTestId('member-row').count(), 1);
+
+    await panel.getByTestId('member-username').fill('@ads_analyst');
+    await panel.getByTestId('member-new-role').selectOption('analyst');
+    await panel.getByTestId('member-add').click();
+    const row = panel.locator('[data-testid="member-row"][data-username="ads_analyst"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-role'), 'analyst');
+    assert.equal((await analyst.client.call('myAdvertisers')).items[0]?.role, 'analyst');
+
+    await row.getByTestId('member-role').selectOption('admin');
+    await panel.locator('[data-testid="member-row"][data-username="ads_analyst"][data-role="admin"]').waitFor();
+    assert.equal((await analyst.client.call('myAdvertisers')).items[0]?.role, 'admin');
+    await shot(page, 'members');
+
+    // The last owner cannot leave: the API's reason shows on the row and the owner stays.
+    const me = panel.locator('[data-testid="member-row"][data-username="ads_brand"]');
+    await me.getByTestId('member-leave').click();
+    await me.getByTestId('member-error').waitFor();
+    assert.match(await me.getByTestId('member-error').innerText(), /owner/i);
+    assert.equal((await s.brand.client.call('myAdvertisers')).items.length, 1);
+
+    await row.getByTestId('member-remove').click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await analyst.client.call('myAdvertisers')).items.length, 0);
+    assert.deepEqual(
+      (await s.brand.client.call('adMembers', { params: { id: s.advertiserId } })).items.map((m) => m.username),
+      ['ads_brand'],
+    );
+  });
+
+  test("invoices: the running month's invoice lists the ledger's movements and totals, marked not final", async () => {
+    const page = s.brandPage;
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}`);
+    const month = new Date().toISOString().slice(0, 7);
+    const list = page.getByTestId('invoice-list');
+    const row = list.locator(`[data-testid="invoice-row"][data-month="${month}"]`);
+    await row.waitFor();
+    const inv = await s.brand.client.call('adInvoice', { params: { id: s.advertiserId, month } });
+    assert.match(await row.innerText(), new RegExp(inv.number));
+    await row.getByTestId('invoice-link').click();
+    await page.waitForURL(`${t.baseUrl}/ads/invoices/${s.advertiserId}/${month}`);
+    await page.getByTestId('invoice').waitFor();
+    const usd = (c: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(c / 100);
+    assert.equal(await page.getByTestId('invoice-number').innerText(), inv.number);
+    assert.equal(await page.getByTestId('invoice-credits').innerText(), usd(inv.creditsCents));
+    assert.equal(await page.getByTestId('invoice-spend').innerText(), usd(inv.spendCents));
+    assert.equal(await page.getByTestId('invoice-fees').innerText(), usd(inv.feesCents));
+    assert.equal(await page.getByTestId('invoice-total').innerText(), usd(inv.totalDueCents));
+    assert.equal(await page.getByTestId('invoice-closing').innerText(), usd(inv.closingBalanceCents));
+    // The $1,000 top-up and the challenge's flat fee are on it, and the totals add up.
+    assert.equal(inv.creditsCents, 100_000);
+    assert.ok(inv.feesCents > 0, 'the sponsored challenge fee');
+    assert.equal(inv.totalDueCents, inv.spendCents + inv.feesCents);
+    assert.equal(await page.getByTestId('invoice-line').count(), inv.lines.length);
+    assert.ok(await page.getByTestId('invoice-not-final').isVisible());
+    // Print calls the browser's print; the CSV link serves the same invoice.
+    await page.evaluate(() => {
+      (window as unknown as { printed: number }).printed = 0;
+      window.print = () => void ((window as unknown as { printed: number }).printed += 1);
+    });
+    await page.getByTestId('invoice-print').click();
+    assert.equal(await page.evaluate(() => (window as unknown as { printed: number }).printed), 1);
+    const href = await page.getByTestId('invoice-csv').getAttribute('href');
+    const csv = await page.evaluate(async (u) => (await fetch(u!)).text(), href);
+    assert.match(csv, new RegExp(inv.number));
+    await shot(page, 'invoice');
+  });
+
+  test('lookalike audiences: built from the engaged seed, listed with size and status, refreshed, picked in the ad group form', async () => {
+    const page = s.brandPage;
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}`);
+    const panel = page.getByTestId('ads-audiences');
+    await panel.locator(`[data-testid="audience-row"][data-key="engaged:${s.advertiserId}"]`).waitFor();
+    // A similarity of 1 or more is refused under its field before anything is sent.
+    await panel.getByTestId('lookalike-name').fill('Cat people lookalike');
+    await panel.getByTestId('lookalike-min-similarity').fill('1.5');
+    await panel.getByTestId('lookalike-create').click();
+    await panel.getByTestId('error-lookalike-min-similarity').waitFor();
+    assert.equal((await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.length, 1);
+
+    await panel.getByTestId('lookalike-min-similarity').fill('0.3');
+    await panel.getByTestId('lookalike-max-size').fill('500');
+    await panel.getByTestId('lookalike-create').click();
+    const look = panel.locator('[data-testid="audience-row"][data-key^="lookalike:"]');
+    await look.waitFor();
+    const api = (await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.find((a) => a.kind === 'lookalike')!;
+    assert.equal(api.name, 'Cat people lookalike');
+    assert.equal(api.maxSize, 500);
+    assert.equal(await look.getAttribute('data-status'), api.status);
+    assert.equal(await look.getByTestId('audience-status').innerText(), api.status);
+    assert.equal(await look.getByTestId('audience-size').innerText(), api.size.toLocaleString('en-US'));
+    await look.getByTestId('audience-refresh').click();
+    await look.getByTestId('audience-refresh').and(page.locator(':not([disabled])')).waitFor();
+    const after = (await s.brand.client.call('adAudiences', { params: { id: s.advertiserId } })).items.find((a) => a.kind === 'lookalike')!;
+    assert.ok(after.computedAt && api.computedAt && after.computedAt >= api.computedAt);
+    await shot(page, 'audiences');
+
+    // The ad group form's audiences field lists the engaged audience and the lookalike to pick from.
+    await page.goto(`${t.baseUrl}/ads?advertiser=${s.advertiserId}&campaign=${s.campaignId}`);
+    await page.getByTestId('new-ad-group').click();
+    const picker = page.getByTestId('field-group-audiences');
+    await picker.locator(`[data-key="${api.key}"]`).waitFor();
+    assert.deepEqual(await picker.getByTestId('group-audience').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), [
+      `engaged:${s.advertiserId}`,
+      api.key,
+    ]);
   });
 });

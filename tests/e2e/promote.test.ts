@@ -109,4 +109,39 @@ describe('Promote end to end', { skip: skipWithoutBrowser }, () => {
     await page.locator('[data-testid="spark-item"][data-status="revoked"]').waitFor();
     assert.equal((await creator.client.call('mySparkCodes')).items[0]!.status, 'revoked');
   });
+
+  test("the creator promotes a video from their own profile grid (the same Promote sheet); others' grids have no Promote", async () => {
+    const second = await insertReadyVideo(t, { userId: creator.me.id, at: new Date(), caption: 'Second one #dogs' });
+    await creator.client.call('buyCoins', { body: { id: crypto.randomUUID(), packageId: 'coins_1000', paymentMethod: SANDBOX_CARDS.success } });
+    await t.ctx.jobs['payments.deliver']({}, undefined as never);
+    const coins = (await creator.client.call('wallet')).coins;
+    assert.ok(coins >= 500);
+
+    await page.goto(`${t.baseUrl}/@promo_cora`);
+    const tile = page.locator(`[data-testid="profile-grid"] li[data-video-id="${second}"]`);
+    await tile.waitFor();
+    assert.equal(await page.locator('[data-testid="profile-grid"] [data-testid="promote-open"]').count(), 2, 'one Promote per own ready video');
+    await page.screenshot({ path: path.join(outDir, 'promote-grid.png'), fullPage: false });
+    await tile.getByTestId('promote-open').click();
+    await page.getByTestId('promote-form').waitFor();
+    assert.equal(page.url(), `${t.baseUrl}/@promo_cora`, 'the sheet opens over the grid instead of following the tile link');
+    await page.getByTestId('promote-goal-profile_visits').check();
+    await page.getByTestId('promote-days').selectOption('1');
+    await page.getByTestId('promote-amount').fill('500');
+    await page.getByTestId('promote-submit').click();
+    await page.locator('[data-testid="promote-item"][data-status="active"]').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(outDir, 'promote-from-grid.png'), fullPage: false });
+    const mine = (await creator.client.call('myPromotions', { query: { videoId: second } })).items;
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0]!.goal, 'profile_visits');
+    assert.equal(mine[0]!.status, 'active');
+    assert.equal((await creator.client.call('wallet')).coins, coins - 500);
+
+    // Someone else's grid: no Promote on videos that are not yours.
+    const other = await t.newUser({ username: 'promo_other' });
+    await insertReadyVideo(t, { userId: other.me.id, at: new Date(), caption: 'not yours' });
+    await page.goto(`${t.baseUrl}/@promo_other`);
+    await page.locator('[data-testid="profile-grid"][data-state="ready"]').waitFor();
+    assert.equal(await page.locator('[data-testid="profile-grid"] [data-testid="promote-open"]').count(), 0);
+  });
 });

@@ -4,7 +4,7 @@
  * page hides leaves with sendBeacon, like the interaction events (events.ts).
  */
 
-export type AdEventType = 'viewable' | 'view2s' | 'view6s' | 'q25' | 'q50' | 'q75' | 'q100';
+export type AdEventType = 'viewable' | 'view2s' | 'view6s' | 'q25' | 'q50' | 'q75' | 'q100' | 'follow' | 'profile_visit';
 export type AdEvent = { impressionId: string; type: AdEventType; watchMs?: number };
 
 const ENDPOINT = '/api/ads/track';
@@ -105,6 +105,16 @@ export function adViewTracker(impressionId: string): (w: WatchProgress) => void 
       if (completed) trackAd(impressionId, 'q100', watchMs);
     }
   };
+}
+
+/**
+ * The viewer followed the creator (`follow`) or opened their profile (`profile_visit`) from a sponsored item: what
+ * Promote's follows and profile-visits goals bid on. Sent at once (the profile visit navigates away); the server checks
+ * a follow against the follows and counts each once per impression.
+ */
+export function trackAdAction(impressionId: string, type: 'follow' | 'profile_visit'): void {
+  trackAd(impressionId, type);
+  void flushAdEvents();
 }
 
 /** For tests and debugging. */

@@ -33,6 +33,7 @@ import { useRoute, type Route } from './router.ts';
 
 // Chart.js is only needed on the analytics page: load it with the page.
 const AnalyticsPage = lazy(() => import('./pages/analytics-page.tsx').then((m) => ({ default: m.AnalyticsPage })));
+const AdsInvoicePage = lazy(() => import('./pages/ads-invoice-page.tsx').then((m) => ({ default: m.AdsInvoicePage })));
 const AdsReportPage = lazy(() => import('./pages/ads-report-page.tsx').then((m) => ({ default: m.AdsReportPage })));
 
 const TITLES: Partial<Record<Route['name'], string>> = { feed: 'Flick', 'not-found': 'Not found · Flick' };
@@ -97,6 +98,12 @@ function renderPage(route: Route, feedEpoch: number): ReactNode {
       return (
         <Suspense fallback={<Spinner />}>
           <AdsReportPage key={`${route.level}:${route.id}`} level={route.level} id={route.id} />
+        </Suspense>
+      );
+    case 'ads-invoice':
+      return (
+        <Suspense fallback={<Spinner />}>
+          <AdsInvoicePage key={`${route.advertiserId}:${route.month}`} advertiserId={route.advertiserId} month={route.month} />
         </Suspense>
       );
     case 'staff-ads':

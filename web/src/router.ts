@@ -31,6 +31,7 @@ export type Route =
   | { name: 'sound'; id: string }
   | { name: 'ads' }
   | { name: 'ads-report'; level: 'campaign' | 'ad-group' | 'ad'; id: string }
+  | { name: 'ads-invoice'; advertiserId: string; month: string }
   | { name: 'staff-ads' }
   | { name: 'not-found' };
 
@@ -105,6 +106,8 @@ export function matchRoute(pathname: string): Route {
   if (sound?.[1]) return { name: 'sound', id: decode(sound[1]) };
   const adReport = /^\/ads\/report\/(campaign|ad-group|ad)\/([^/]+)$/.exec(path);
   if (adReport?.[1] && adReport[2]) return { name: 'ads-report', level: adReport[1] as 'campaign' | 'ad-group' | 'ad', id: decode(adReport[2]) };
+  const adInvoice = /^\/ads\/invoices\/([^/]+)\/(\d{4}-\d{2})$/.exec(path);
+  if (adInvoice?.[1] && adInvoice[2]) return { name: 'ads-invoice', advertiserId: decode(adInvoice[1]), month: adInvoice[2] };
   const video = /^\/v\/([^/]+)$/.exec(path);
   if (video?.[1]) return { name: 'video', id: decode(video[1]) };
   return { name: 'not-found' };

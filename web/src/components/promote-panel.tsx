@@ -26,13 +26,24 @@ const STATUS: Record<Promotion['status'], string> = {
 const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
 /** "Promote" on your own public video: a form (goal, days, budget in coins or by card) and the video's promotions. */
-export function PromotePanel({ video }: { video: Video }) {
+export function PromotePanel({
+  video,
+  onTile = false,
+}: {
+  video: Video;
+  /** On a profile grid tile: a small button in the tile's corner. */ onTile?: boolean;
+}) {
   const { me } = useMe();
   const [open, setOpen] = useState(false);
   if (!me || me.id !== video.author.id || me.isMinor || video.visibility !== 'public' || video.status !== 'ready') return null;
   return (
     <>
-      <button type="button" className="btn btn-small btn-primary promote-open" data-testid="promote-open" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className={onTile ? 'btn btn-small btn-primary promote-open promote-open-tile' : 'btn btn-small btn-primary promote-open'}
+        data-testid="promote-open"
+        onClick={() => setOpen(true)}
+      >
         Promote
       </button>
       {open && <PromoteSheet video={video} onClose={() => setOpen(false)} />}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { FeedItem, Video } from '@flick/contracts';
-import { adViewTracker } from '../ad-tracking.ts';
+import { adViewTracker, trackAdAction } from '../ad-tracking.ts';
 import { track, type FeedSource } from '../events.ts';
 import { formatCount } from '../format.ts';
 import { VideoPlayer } from '../player/video-player.tsx';
@@ -43,6 +43,11 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
   const visitProfile = (e: { stopPropagation: () => void }) => {
     e.stopPropagation();
     track({ type: 'profile_visit', videoId: video.id, feed });
+    if (impressionId) trackAdAction(impressionId, 'profile_visit');
+  };
+  const followed = () => {
+    track({ type: 'follow', videoId: video.id, feed });
+    if (impressionId) trackAdAction(impressionId, 'follow');
   };
   return (
     <div className="video-card">
@@ -66,7 +71,7 @@ export function VideoCard({ video, active, attach, mounted, feed, recommendation
               <span className="overlay-username">@{author.username}</span>
               {author.displayName && author.displayName !== author.username && <span className="overlay-display">{author.displayName}</span>}
             </Link>
-            <FollowButton username={author.username} enabled={attach} onFollowed={() => track({ type: 'follow', videoId: video.id, feed })} />
+            <FollowButton username={author.username} enabled={attach} onFollowed={followed} />
           </div>
           <CaptionText text={video.caption} />
           {sponsored?.cta && (

@@ -3,6 +3,7 @@ import { AdTopupBody, type ClientResult } from '@flick/contracts';
 import { api, errorMessage } from '../api.ts';
 import { ErrorText, Spinner } from '../components/states.tsx';
 import { showToast } from '../components/toast.tsx';
+import { AdsInvoicesList } from './ads-invoices.tsx';
 import { apiErrors, fmtCents, leftover, zodErrors, type FieldErrors } from './ads-format.ts';
 
 type Balance = ClientResult<'adBalance'>;
@@ -162,6 +163,7 @@ export function AdsBalancePanel({ advertiserId, canEdit }: { advertiserId: strin
           ))}
         </ul>
       )}
+      <AdsInvoicesList advertiserId={advertiserId} />
     </section>
   );
 }

@@ -1,10 +1,11 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { AD_AGE_BANDS, AdGroupBody, type ClientResult } from '@flick/contracts';
 import { api, errorMessage } from '../api.ts';
-import { ErrorText } from '../components/states.tsx';
+import { ErrorText, Spinner } from '../components/states.tsx';
 import { apiErrors, leftover, zodErrors, type FieldErrors } from './ads-format.ts';
 
 type AdGroup = ClientResult<'createAdGroup'>;
+type Audience = ClientResult<'adAudiences'>['items'][number];
 type Billing = AdGroup['billing'];
 const GENDERS = ['female', 'male', 'other'] as const;
 const DEVICES = ['ios', 'android', 'desktop'] as const;
@@ -40,7 +41,8 @@ export type GroupFormState = {
   devices: string[];
   interests: string;
   engagedHashtags: string;
-  audiences: string;
+  /** Audience keys (engaged:…, lookalike:…) picked from the advertiser's audiences. */
+  audiences: string[];
   capOn: boolean;
   capMax: string;
   capDays: string;
@@ -64,7 +66,7 @@ export const emptyGroupForm = (): GroupFormState => ({
   devices: [],
   interests: '',
   engagedHashtags: '',
-  audiences: '',
+  audiences: [],
   capOn: false,
   capMax: '3',
   capDays: '1',
@@ -95,7 +97,7 @@ export function groupBody(f: GroupFormState): unknown {
       devices: list(f.devices),
       interests: list(words(f.interests)),
       engagedHashtags: list(words(f.engagedHashtags)),
-      audiences: list(words(f.audiences)),
+      audiences: list(f.audiences),
     },
     frequencyCap: f.capOn ? { max: Number(f.capMax), days: Number(f.capDays) } : null,
     restricted: f.restricted,
@@ -180,8 +182,63 @@ function Checks({
   );
 }
 
+/** The advertiser's audiences (its engaged-with custom audience and its lookalikes) to target, with their sizes. */
+function AudiencePicker({ advertiserId, value, onChange, error }: { advertiserId: string; value: string[]; onChange: (v: string[]) => void; error?: string }) {
+  const [state, setState] = useState<{ items: Audience[] } | { error: string } | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    api.call('adAudiences', { params: { id: advertiserId } }).then(
+      (r) => !cancelled && setState({ items: r.items }),
+      (err: unknown) => !cancelled && setState({ error: errorMessage(err) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [advertiserId]);
+  return (
+    <fieldset className={error ? 'ads-checks has-error' : 'ads-checks'} data-testid="field-group-audiences">
+      <legend>Audiences (only people in any picked audience)</legend>
+      {!state && <Spinner />}
+      {state && 'error' in state && <ErrorText message={state.error} />}
+      {state &&
+        'items' in state &&
+        state.items.map((a) => (
+          <label key={a.key} className="ads-check">
+            <input
+              type="checkbox"
+              checked={value.includes(a.key)}
+              data-testid="group-audience"
+              data-key={a.key}
+              onChange={(ev) => onChange(ev.target.checked ? [...value, a.key] : value.filter((x) => x !== a.key))}
+            />
+            {a.name}{' '}
+            <span className="dv-muted">
+              ({a.kind === 'lookalike' ? 'lookalike' : 'engaged with your videos'} · {a.size.toLocaleString()} people
+              {a.status && a.status !== 'ready' ? ` · ${a.status.replace(/_/g, ' ')}` : ''})
+            </span>
+          </label>
+        ))}
+      {error && (
+        <small className="ads-field-error" role="alert" data-testid="error-group-audiences">
+          {error}
+        </small>
+      )}
+    </fieldset>
+  );
+}
+
 /** Every field of an ad group: schedule, budget, pacing, bidding, targeting, frequency cap, restricted category. */
-export function AdGroupForm({ campaignId, onCreated, onCancel }: { campaignId: string; onCreated: (g: AdGroup) => void; onCancel: () => void }) {
+export function AdGroupForm({
+  advertiserId,
+  campaignId,
+  onCreated,
+  onCancel,
+}: {
+  advertiserId: string;
+  campaignId: string;
+  onCreated: (g: AdGroup) => void;
+  onCancel: () => void;
+}) {
   const [f, setF] = useState<GroupFormState>(emptyGroupForm);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
@@ -189,9 +246,7 @@ export function AdGroupForm({ campaignId, onCreated, onCancel }: { campaignId: s
     <K extends keyof GroupFormState>(k: K) =>
     (v: GroupFormState[K]) =>
       setF((s) => ({ ...s, [k]: v }));
-  const text = (
-    k: 'name' | 'startAt' | 'endAt' | 'amount' | 'bid' | 'countries' | 'languages' | 'interests' | 'engagedHashtags' | 'audiences' | 'capMax' | 'capDays',
-  ) => ({
+  const text = (k: 'name' | 'startAt' | 'endAt' | 'amount' | 'bid' | 'countries' | 'languages' | 'interests' | 'engagedHashtags' | 'capMax' | 'capDays') => ({
     value: f[k],
     onChange: (e: { target: { value: string } }) => set(k)(e.target.value),
   });
@@ -288,9 +343,7 @@ export function AdGroupForm({ campaignId, onCreated, onCancel }: { campaignId: s
       <Field label="Hashtags engaged with in the last 7 days" error={e('targeting.engagedHashtags')} testId="group-engaged">
         <input placeholder="#recipes" {...text('engagedHashtags')} data-testid="group-engaged" />
       </Field>
-      <Field label="Audiences" error={e('targeting.audiences')} testId="group-audiences" hint="Custom audiences or lookalikes, by name">
-        <input {...text('audiences')} data-testid="group-audiences" />
-      </Field>
+      <AudiencePicker advertiserId={advertiserId} value={f.audiences} onChange={set('audiences')} error={e('targeting.audiences')} />
 
       <label className="dv-check">
         <input type="checkbox" checked={f.capOn} onChange={(ev) => set('capOn')(ev.target.checked)} data-testid="group-cap-on" /> Frequency cap

@@ -11,6 +11,8 @@ import { adReportPath, adsPath, apiErrors, fmtCents, leftover, zodErrors, type F
 import { AdsBalancePanel } from './ads-balance.tsx';
 import { AdsConversionsPanel } from './ads-conversions.tsx';
 import { AdsChallengesPanel } from './ads-challenges.tsx';
+import { AdsMembersPanel } from './ads-members.tsx';
+import { AdsAudiencesPanel } from './ads-audiences.tsx';
 import '../styles/discovery.css';
 import '../styles/ads.css';
 
@@ -303,6 +305,8 @@ function AdvertiserView({ advertiserId }: { advertiserId: string }) {
       </Section>
       <AdsChallengesPanel advertiserId={advertiserId} canEdit={canEdit} onBought={() => setBalanceKey((k) => k + 1)} />
       <AdsConversionsPanel advertiserId={advertiserId} canEdit={canEdit} />
+      <AdsAudiencesPanel advertiserId={advertiserId} canEdit={canEdit} />
+      <AdsMembersPanel advertiserId={advertiserId} myRole={adv.status === 'ready' ? adv.value.role : null} />
       {canEdit && (
         <Section title="New campaign">
           <form className="dv-form" onSubmit={(e) => void create(e)} noValidate data-testid="campaign-form">
@@ -381,6 +385,7 @@ function CampaignView({ advertiserId, campaignId }: { advertiserId: string; camp
       >
         {creating && (
           <AdGroupForm
+            advertiserId={advertiserId}
             campaignId={campaignId}
             onCancel={() => setCreating(false)}
             onCreated={(g) => {

@@ -4,6 +4,7 @@ import { api, ApiError, errorMessage, setMe, useMe } from '../api.ts';
 import { Avatar } from '../components/avatar.tsx';
 import { FollowButton } from '../components/follow-button.tsx';
 import { BackIcon, CloseIcon, EyeIcon, LockIcon, RetryIcon, TrashIcon, UserIcon, VideoIcon } from '../components/icons.tsx';
+import { PromotePanel } from '../components/promote-panel.tsx';
 import { Link } from '../components/link.tsx';
 import { ProfileSocial, ProfileTabs } from '../components/profile-social.tsx';
 import { CenterState, ErrorText, Spinner } from '../components/states.tsx';
@@ -377,6 +378,7 @@ function GridTile({ video, isMe, onChange, onDelete }: { video: Video; isMe: boo
           </button>
         </div>
       )}
+      {isMe && playable && <PromotePanel video={video} onTile />}
       {isMe && (
         <button type="button" className="tile-delete" aria-label="Delete video" data-testid="video-delete" disabled={busy} onClick={() => void del()}>
           <TrashIcon width={16} height={16} />
